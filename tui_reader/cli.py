@@ -1,0 +1,246 @@
+"""The `tui-reader` command line.
+
+Only the app itself imports Textual, and only when it starts: `list`, `read`,
+`import` and `quota` stay quick and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from tui_reader import APP_NAME, __version__
+from tui_reader.config import Config, load_config
+from tui_reader.importer import read_many
+from tui_reader.locations import config_file, data_directory, seeds_directory
+from tui_reader.meter import Meter
+from tui_reader.store import Store, StoreError, open_library
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_WITHHELD = 3
+
+
+class UserError(Exception):
+    """A mistake the user can fix; shown as one line, no traceback."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description="A keyboard-first terminal news reader. With no command, opens the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the library lives (default: $TUI_READER_DATA_DIR or the user data dir)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the TOML config file (default: $TUI_READER_CONFIG or the user config dir)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list headlines, newest first")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument("--unread", action="store_true", help="only unread articles")
+    listing.add_argument("--starred", action="store_true", help="only starred articles")
+
+    read = commands.add_parser("read", help="print an article (counts against the meter)")
+    read.add_argument("id", help="the article id, or an unambiguous prefix of it")
+    read.add_argument("--plain", action="store_true", help="plain text, no escape sequences")
+
+    imports = commands.add_parser("import", help="add scraped article text files to the library")
+    imports.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of .txt files")
+
+    quota = commands.add_parser("quota", help="show or change the free-article meter")
+    quota.add_argument("--json", action="store_true", help="print the state as JSON")
+    quota_commands = quota.add_subparsers(dest="quota_command", metavar="ACTION")
+    quota_commands.add_parser("subscribe", help="turn on the local subscription")
+    quota_commands.add_parser("unsubscribe", help="turn off the local subscription")
+    quota_commands.add_parser("reset", help="forget every counted view")
+    limit = quota_commands.add_parser("limit", help="set the free articles per period")
+    limit.add_argument("n", type=int, metavar="N")
+    period = quota_commands.add_parser("period", help="set the period in days")
+    period.add_argument("days", type=int, metavar="DAYS")
+    return parser
+
+
+def _warn(message: str) -> None:
+    print(f"{APP_NAME}: warning: {message}", file=sys.stderr)
+
+
+def _meter(store: Store, config: Config) -> Meter:
+    return Meter(store, limit=config.meter_limit, period_days=config.meter_period_days)
+
+
+def _headline_json(store: Store, unread: bool, starred: bool) -> list[dict[str, object]]:
+    rows = store.headlines(unread_only=unread, starred_only=starred)
+    urls = dict(store.db.execute("SELECT id, url FROM articles").fetchall())
+    return [
+        {
+            "id": h.id,
+            "title": h.title,
+            "source": h.source,
+            "published": h.published,
+            "read": h.read,
+            "starred": h.starred,
+            "url": urls.get(h.id) or None,
+        }
+        for h in rows
+    ]
+
+
+def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    """Print the headlines as lines or as a JSON array."""
+    if args.json:
+        json.dump(_headline_json(store, args.unread, args.starred), out, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    from tui_reader.render import format_date
+
+    for h in store.headlines(unread_only=args.unread, starred_only=args.starred):
+        marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
+        date = format_date(h.published) or "-" * 10
+        out.write(f"{marks} {h.id}  {date}  {h.source[:20]:<20}  {h.title}\n")
+    return EXIT_OK
+
+
+def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Print one article, counted by the meter; the teaser when withheld."""
+    from tui_reader.render import render_article, render_plain
+
+    article_id = store.resolve_id(args.id)
+    if article_id is None:
+        raise UserError(f"no article with id {args.id!r} (see `{APP_NAME} list`)")
+    stored = store.get(article_id)
+    assert stored is not None
+    access = _meter(store, config).open(article_id)
+    if access.allowed:
+        store.set_read(article_id, True)
+    teaser = not access.allowed
+    if args.plain or not out.isatty():
+        out.write(render_plain(stored.article, teaser=teaser))
+    else:
+        from rich.console import Console
+
+        console = Console(file=out, highlight=False)
+        console.print(render_article(stored.article, teaser=teaser), width=min(console.width, 88))
+    out.flush()
+    print(access.state.message(), file=sys.stderr)
+    if teaser:
+        print(f"Run `{APP_NAME} quota subscribe` for unlimited access.", file=sys.stderr)
+        return EXIT_WITHHELD
+    return EXIT_OK
+
+
+def cmd_import(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    """Import files; each bad one gets a line on stderr and the rest go on."""
+    results = read_many(Path(p) for p in args.paths)
+    failed = 0
+    for result in results:
+        if result.error:
+            failed += 1
+            print(f"{APP_NAME}: {result.path}: {result.error}", file=sys.stderr)
+    good = [r for r in results if r.article is not None]
+    added = store.add_articles(r.article for r in good if r.article is not None)
+    for result, (article_id, new) in zip(good, added, strict=True):
+        state = "imported" if new else "already in the library"
+        out.write(f"{article_id}  {state}: {result.path}\n")
+    if not results:
+        raise UserError("no .txt files found in the given folders")
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def cmd_quota(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Show or change the meter."""
+    meter = _meter(store, config)
+    action = args.quota_command
+    if action == "subscribe":
+        meter.set_subscribed(True)
+    elif action == "unsubscribe":
+        meter.set_subscribed(False)
+    elif action == "reset":
+        meter.reset()
+    elif action == "limit":
+        if args.n < 0:
+            raise UserError("the limit must be 0 or more")
+        meter.set_limit(args.n)
+        if config.meter_limit is not None:
+            _warn(f"{config.path} sets meter.limit = {config.meter_limit}, which takes precedence")
+    elif action == "period":
+        if args.days < 1:
+            raise UserError("the period must be at least 1 day")
+        meter.set_period(args.days)
+        if config.meter_period_days is not None:
+            _warn(
+                f"{config.path} sets meter.period_days = {config.meter_period_days},"
+                " which takes precedence"
+            )
+    state = meter.state()
+    if args.json:
+        json.dump(state.to_json(), out)
+        out.write("\n")
+    else:
+        out.write(f"{state.message()}\n")
+        out.write(
+            f"limit {state.limit} per {state.period_days} days, {state.used} used,"
+            f" {'subscribed' if state.subscribed else 'not subscribed'}\n"
+        )
+    return EXIT_OK
+
+
+def run_app(data_dir: Path, config: Config) -> int:
+    """Start the Textual app (imported only now: it is the slow part)."""
+    from tui_reader.app import make_app
+
+    app = make_app(config=config, data_dir=data_dir)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: Arguments without the program name; None reads `sys.argv`.
+        out: Where results go; None means stdout.
+
+    Returns:
+        The exit status: 0 success, 1 error, 2 usage, 3 article withheld.
+    """
+    out = out or sys.stdout
+    args = _build_parser().parse_args(argv)
+    config = load_config(config_file(args.config))
+    for warning in config.warnings:
+        _warn(warning)
+    data_dir = data_directory(args.data_dir)
+    try:
+        if args.command is None:
+            return run_app(data_dir, config)
+        with open_library(data_dir, seeds_directory()) as store:
+            if args.command == "list":
+                return cmd_list(store, args, out)
+            if args.command == "read":
+                return cmd_read(store, config, args, out)
+            if args.command == "import":
+                return cmd_import(store, args, out)
+            if args.command == "quota":
+                return cmd_quota(store, config, args, out)
+        raise AssertionError(args.command)  # argparse only offers the above
+    except (StoreError, UserError) as exc:
+        print(f"{APP_NAME}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # `tui-reader list | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130

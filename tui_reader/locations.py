@@ -1,0 +1,80 @@
+"""Where tui-reader keeps and finds its files.
+
+Every platform path the program uses is decided here, so tests and the
+`--data-dir` option only need to override one place.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+from tui_reader import APP_NAME
+
+DATA_DIR_ENV = "TUI_READER_DATA_DIR"
+CONFIG_ENV = "TUI_READER_CONFIG"
+DATABASE_NAME = "library.sqlite3"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_directory(override: str | os.PathLike[str] | None = None) -> Path:
+    """Return the data directory (not created here).
+
+    Args:
+        override: A directory given on the command line; wins over everything.
+
+    Returns:
+        The `--data-dir` value, else `$TUI_READER_DATA_DIR`, else the platform's
+        user data dir for tui-reader.
+    """
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def database_path(data_dir: Path) -> Path:
+    """Return the path of the SQLite library inside `data_dir`."""
+    return data_dir / DATABASE_NAME
+
+
+def config_file(override: str | os.PathLike[str] | None = None) -> Path:
+    """Return the path of the TOML config file (it need not exist).
+
+    Args:
+        override: A file given on the command line; wins over everything.
+
+    Returns:
+        The `--config` value, else `$TUI_READER_CONFIG`, else `config.toml` in
+        the platform's user config dir for tui-reader.
+    """
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def _bundled(name: str) -> Path:
+    # Installed from a wheel, styles/ and seeds/ live inside the package; in a
+    # checkout or an editable install they sit beside it at the top level.
+    inside = _PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    return _PACKAGE_DIR.parent / name
+
+
+def styles_directory() -> Path:
+    """Return the directory holding the app's `.tcss` files."""
+    return _bundled("styles")
+
+
+def seeds_directory() -> Path:
+    """Return the directory holding the bundled seed articles."""
+    return _bundled("seeds")

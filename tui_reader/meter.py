@@ -1,0 +1,218 @@
+"""The free-article meter: a local imitation of a metered paywall.
+
+It works like the WordPress view-limit plugins the seed site uses (Leaky
+Paywall works the same way): a number of free articles per period, each
+counted view expiring `period_days` after it was counted (a rolling window per
+article), re-reads free while the view is inside the window, and a teaser once
+none is left. Subscribing is a local switch.
+
+Exactness: the check and the record happen in one `BEGIN IMMEDIATE`
+transaction, so concurrent app instances and CLI calls never count a view
+twice nor lose one. The clock is never trusted to go backwards: the meter keeps
+the latest time it has seen and uses that when the clock reads earlier, so
+setting the clock back neither unlocks articles nor wipes the count.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tui_reader.store import Store
+
+DEFAULT_LIMIT = 5
+DEFAULT_PERIOD_DAYS = 30
+SECONDS_PER_DAY = 86_400
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class MeterState:
+    """The meter as the user sees it."""
+
+    limit: int
+    period_days: int
+    used: int
+    remaining: int
+    subscribed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """The `quota --json` object."""
+        return asdict(self)
+
+    def message(self) -> str:
+        """The header text, e.g. "You have 3 free articles remaining"."""
+        if self.subscribed:
+            return "Subscribed: unlimited access"
+        return remaining_message(self.remaining)
+
+
+def remaining_message(remaining: int) -> str:
+    """Say how many free articles are left, in the site's words."""
+    noun = "article" if remaining == 1 else "articles"
+    return f"You have {remaining} free {noun} remaining"
+
+
+PAYWALL_MESSAGE = "You have 0 free articles remaining. Subscribe for unlimited access."
+
+
+@dataclass(frozen=True)
+class Access:
+    """The meter's answer to opening an article."""
+
+    allowed: bool  # False: show only the teaser
+    counted: bool  # True: this opening used up a free article
+    state: MeterState  # the meter after the decision
+
+
+class Meter:
+    """Counts article views in the store.
+
+    Args:
+        store: The library.
+        limit: The config file's limit, which overrides the stored one.
+        period_days: The config file's period, which overrides the stored one.
+        clock: Seconds since the epoch; injected by tests.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        limit: int | None = None,
+        period_days: int | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        self.store = store
+        self.limit_override = limit
+        self.period_override = period_days
+        self.clock = clock
+
+    # Settings -------------------------------------------------------------
+
+    def _int_setting(self, key: str, override: int | None, default: int) -> int:
+        if override is not None:
+            return override
+        value = self.store.get_setting(key)
+        try:
+            return int(value) if value is not None else default
+        except ValueError:
+            return default
+
+    @property
+    def limit(self) -> int:
+        """Free articles per period."""
+        return self._int_setting("meter.limit", self.limit_override, DEFAULT_LIMIT)
+
+    @property
+    def period_days(self) -> int:
+        """Days a counted view stays counted."""
+        return self._int_setting("meter.period_days", self.period_override, DEFAULT_PERIOD_DAYS)
+
+    @property
+    def subscribed(self) -> bool:
+        """Whether the local subscription switch is on."""
+        return self.store.get_setting("meter.subscribed") == "1"
+
+    def set_limit(self, limit: int) -> None:
+        """Store a new limit (0 or more)."""
+        if limit < 0:
+            raise ValueError("the limit must be 0 or more")
+        self.store.set_setting("meter.limit", str(limit))
+
+    def set_period(self, days: int) -> None:
+        """Store a new period (1 day or more)."""
+        if days < 1:
+            raise ValueError("the period must be at least 1 day")
+        self.store.set_setting("meter.period_days", str(days))
+
+    def set_subscribed(self, subscribed: bool) -> None:
+        """Turn the local subscription on or off."""
+        self.store.set_setting("meter.subscribed", "1" if subscribed else "0")
+
+    def reset(self) -> None:
+        """Forget every counted view."""
+        with self.store.transaction():
+            self.store.db.execute("DELETE FROM views")
+
+    # Counting -------------------------------------------------------------
+
+    def _now(self, *, advance: bool) -> float:
+        """The clock, never earlier than the latest time already seen."""
+        seen_raw = self.store.get_setting("meter.clock_high_water")
+        seen = float(seen_raw) if seen_raw else 0.0
+        now = max(self.clock(), seen)
+        if advance and now > seen:
+            self.store.db.execute(
+                "INSERT INTO settings (key, value) VALUES ('meter.clock_high_water', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (repr(now),),
+            )
+        return now
+
+    def _state_at(self, now: float) -> MeterState:
+        limit = self.limit
+        period = self.period_days
+        since = now - period * SECONDS_PER_DAY
+        used = int(
+            self.store.db.execute(
+                "SELECT count(*) FROM views WHERE counted_at > ?", (since,)
+            ).fetchone()[0]
+        )
+        return MeterState(limit, period, used, max(0, limit - used), self.subscribed)
+
+    def state(self) -> MeterState:
+        """The meter now, without changing anything."""
+        return self._state_at(self._now(advance=False))
+
+    def is_counted(self, article_id: str) -> bool:
+        """Whether a view of this article is inside the window (re-reads are free)."""
+        now = self._now(advance=False)
+        since = now - self.period_days * SECONDS_PER_DAY
+        row = self.store.db.execute(
+            "SELECT 1 FROM views WHERE article_id = ? AND counted_at > ?", (article_id, since)
+        ).fetchone()
+        return row is not None
+
+    def check(self, article_id: str) -> Access:
+        """Say whether opening would show the article, counting nothing."""
+        state = self.state()
+        if state.subscribed or self.is_counted(article_id):
+            return Access(True, False, state)
+        return Access(state.remaining > 0, False, state)
+
+    def open(self, article_id: str) -> Access:
+        """Open an article: count it if it is new and a free article is left.
+
+        The check and the record are one `BEGIN IMMEDIATE` transaction.
+
+        Args:
+            article_id: The article being opened.
+
+        Returns:
+            Whether to show it in full, whether it was counted, and the meter
+            after the decision.
+        """
+        with self.store.transaction(immediate=True) as db:
+            now = self._now(advance=True)
+            state = self._state_at(now)
+            if state.subscribed:
+                return Access(True, False, state)
+            since = now - state.period_days * SECONDS_PER_DAY
+            already = db.execute(
+                "SELECT 1 FROM views WHERE article_id = ? AND counted_at > ?",
+                (article_id, since),
+            ).fetchone()
+            if already:
+                return Access(True, False, state)
+            if state.remaining <= 0:
+                return Access(False, False, state)
+            db.execute(
+                "INSERT INTO views (article_id, counted_at) VALUES (?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET counted_at = excluded.counted_at",
+                (article_id, now),
+            )
+            return Access(True, True, self._state_at(now))

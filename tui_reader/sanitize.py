@@ -1,0 +1,63 @@
+"""Make external text safe to store and to show in a terminal.
+
+Feed and page text is written by strangers. Rich and Textual strip only a few
+controls (BEL, BS, VT, FF, CR) and let ESC and the one-byte CSI (U+009B)
+through, so everything that enters the store passes through `clean_text` once.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC / DCS / SOS / PM / APC
+# strings (terminated by BEL or ST), and two-byte escapes.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?              # CSI
+    | \x1b[\]PX^_].*?(?:\x07|\x1b\\|$)    # OSC, DCS, SOS, PM, APC up to BEL or ST
+    | \x1b[ -/]*[0-~]?                    # other escapes (charset, keypad, ...)
+    | \x9b[0-?]*[ -/]*[@-~]?              # one-byte CSI
+    | [\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x9c|$)  # one-byte OSC, DCS, SOS, PM, APC
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+# C0 controls but tab and newline, DEL, C1 controls, bidirectional overrides
+# and isolates (they reorder what the user sees), and invisible characters that
+# hide text (zero-width space, word joiner, BOM, Mongolian vowel separator).
+# ZWJ and ZWNJ stay: they are part of emoji sequences and of Persian and Indic
+# spelling.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\u180e]"
+)
+
+
+def clean_text(text: str) -> str:
+    """Remove terminal controls and invisible formatting from `text`.
+
+    Tabs and newlines are kept; CRLF and lone CR become newlines first so line
+    structure survives.
+
+    Args:
+        text: Any string from outside the program.
+
+    Returns:
+        The same text without escape sequences, C0/C1 controls (but tab and
+        newline), bidi overrides and zero-width characters.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _INVISIBLE.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """Like `clean_text`, then fold all whitespace runs to single spaces.
+
+    Args:
+        text: A title, name or other one-line field from outside.
+
+    Returns:
+        The cleaned text on one line, stripped.
+    """
+    return " ".join(clean_text(text).split())

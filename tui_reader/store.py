@@ -1,0 +1,360 @@
+"""The local library: one SQLite database holding articles and the meter.
+
+Every write is a transaction; the meter's check-and-record runs under
+`BEGIN IMMEDIATE` so app instances and CLI calls sharing one data dir agree.
+The schema carries its version in `PRAGMA user_version` and migrates forward.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tui_reader.article import Article
+from tui_reader.importer import read_many
+from tui_reader.locations import database_path
+
+# How long a writer waits for another process's lock before giving up.
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(Exception):
+    """The library cannot be opened or written; the message is one line."""
+
+
+# Each entry upgrades the schema from version N to N + 1. Never edit a shipped
+# migration: add a new one, so every older library walks the same path.
+MIGRATIONS: list[str] = [
+    # 0 -> 1: articles and settings.
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        guid TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL,
+        standfirst TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '[]',
+        word_count INTEGER NOT NULL DEFAULT 0,
+        published TEXT,
+        added TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 1 -> 2: the free-article meter, and a sort key so the headline list is
+    # read in index order instead of sorted on every start.
+    """
+    CREATE TABLE views (
+        article_id TEXT PRIMARY KEY,
+        counted_at REAL NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
+    UPDATE articles SET sort_key = COALESCE(published, added);
+    CREATE INDEX articles_by_sort_key ON articles (sort_key DESC, id);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One row of the headline list: no body, cheap to load in bulk."""
+
+    id: str
+    title: str
+    source: str
+    published: str | None
+    read: bool
+    starred: bool
+
+
+@dataclass
+class StoredArticle:
+    """An article with its library state."""
+
+    id: str
+    article: Article
+    read: bool
+    starred: bool
+    added: str
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+class Store:
+    """The SQLite library in one data directory."""
+
+    def __init__(self, path: Path) -> None:
+        """Open (creating if needed) the library at `path` and migrate it.
+
+        Args:
+            path: The database file.
+
+        Raises:
+            StoreError: When the file cannot be opened, is not a library, or
+                was written by a newer tui-reader.
+        """
+        self.path = path
+        # One connection is shared by the app's worker threads; the lock keeps
+        # one thread's transaction from interleaving with another's.
+        self.lock = threading.RLock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create data directory {path.parent}: {exc.strerror}") from None
+        try:
+            # isolation_level=None: we issue BEGIN ourselves, so each
+            # transaction's extent (and its lock mode) is explicit.
+            self.db = sqlite3.connect(
+                path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open library {path}: {_one_line(exc)}") from None
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        """Open the library inside `data_dir`."""
+        return cls(database_path(data_dir))
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self, *, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+        """Run a block in one transaction, committed on success.
+
+        Args:
+            immediate: Take the write lock at the start (`BEGIN IMMEDIATE`), so
+                a read-then-write cannot race another process.
+        """
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """The schema version the file is at."""
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"library {self.path} has schema version {version}, newer than this "
+                f"tui-reader knows ({SCHEMA_VERSION}); upgrade tui-reader"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                # Another process may have migrated while we waited for the lock.
+                if self.schema_version() >= target:
+                    continue
+                for statement in MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {target}")
+
+    # Settings -------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        """Return a stored setting, or None."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # Articles -------------------------------------------------------------
+
+    def add_articles(self, articles: Iterable[Article]) -> list[tuple[str, bool]]:
+        """Add articles in one transaction; ones already there are left alone.
+
+        Args:
+            articles: Parsed articles (their text already sanitized).
+
+        Returns:
+            (id, added) for each article; added is False for a duplicate.
+        """
+        results = []
+        added_at = _now_iso()
+        with self.transaction():
+            for article in articles:
+                article_id = article.content_id()
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO articles (id, origin, source, url, title, standfirst,"
+                    " body, word_count, published, added, sort_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        article_id,
+                        article.origin,
+                        article.source,
+                        article.url,
+                        article.title,
+                        article.standfirst,
+                        article.body_json(),
+                        article.word_count,
+                        article.published,
+                        added_at,
+                        article.published or added_at,
+                    ),
+                )
+                results.append((article_id, cursor.rowcount == 1))
+        return results
+
+    def headlines(self, *, unread_only: bool = False, starred_only: bool = False) -> list[Headline]:
+        """List headlines, newest first.
+
+        Args:
+            unread_only: Only articles not marked read.
+            starred_only: Only starred articles.
+
+        Returns:
+            Headlines in display order.
+        """
+        where = []
+        if unread_only:
+            where.append("read = 0")
+        if starred_only:
+            where.append("starred = 1")
+        sql = "SELECT id, title, source, published, read, starred FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY sort_key DESC, id"
+        return [
+            Headline(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]))
+            for row in self.db.execute(sql)
+        ]
+
+    def count(self) -> int:
+        """Number of articles in the library."""
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def resolve_id(self, prefix: str) -> str | None:
+        """Find the one article whose id starts with `prefix`.
+
+        Args:
+            prefix: A full id or an unambiguous prefix (at least 4 characters).
+
+        Returns:
+            The full id, or None when nothing or more than one matches.
+        """
+        prefix = prefix.strip().lower()
+        if len(prefix) < 4 or not all(c in "0123456789abcdef" for c in prefix):
+            return None
+        rows = self.db.execute(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 2",
+            (prefix, prefix + "g"),
+        ).fetchall()
+        return str(rows[0][0]) if len(rows) == 1 else None
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        """Load one article with its body, or None if there is no such id."""
+        row = self.db.execute(
+            "SELECT id, origin, source, url, title, standfirst, body, published, read, starred,"
+            " added FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        article = Article(
+            title=row[4],
+            standfirst=row[5],
+            blocks=Article.blocks_from_json(row[6]),
+            source=row[2],
+            url=row[3],
+            published=row[7],
+            origin=row[1],
+        )
+        return StoredArticle(row[0], article, bool(row[8]), bool(row[9]), row[10])
+
+    def set_read(self, article_id: str, read: bool) -> None:
+        """Mark an article read or unread."""
+        with self.transaction():
+            self.db.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
+
+    def set_starred(self, article_id: str, starred: bool) -> None:
+        """Star or unstar an article."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id)
+            )
+
+    # Seeds ----------------------------------------------------------------
+
+    def sync_seeds(self, seeds_dir: Path) -> int:
+        """Import the bundled seeds on first start and whenever they change.
+
+        A fingerprint of the seed files is kept in the settings, so an
+        unchanged `seeds/` costs one stat per file and no parsing.
+
+        Args:
+            seeds_dir: The bundled seeds directory.
+
+        Returns:
+            How many new articles were added.
+        """
+        files = sorted(seeds_dir.glob("*.txt")) if seeds_dir.is_dir() else []
+        fingerprint = hashlib.sha256()
+        for file in files:
+            stat = file.stat()
+            fingerprint.update(f"{file.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest = fingerprint.hexdigest()
+        if self.get_setting("seeds_fingerprint") == digest:
+            return 0
+        articles = [r.article for r in read_many(files, origin="seed") if r.article]
+        added = sum(1 for _, new in self.add_articles(articles) if new)
+        self.set_setting("seeds_fingerprint", digest)
+        return added
+
+
+def open_library(data_dir: Path, seeds_dir: Path | None = None) -> Store:
+    """Open the library and bring the bundled seeds in.
+
+    Args:
+        data_dir: The data directory.
+        seeds_dir: Where the seeds are; None skips them.
+
+    Returns:
+        The open store.
+    """
+    store = Store.open(data_dir)
+    if seeds_dir is not None:
+        store.sync_seeds(seeds_dir)
+    return store
+
