@@ -83,7 +83,6 @@ def _meter(store: Store, config: Config) -> Meter:
 
 def _headline_json(store: Store, unread: bool, starred: bool) -> list[dict[str, object]]:
     rows = store.headlines(unread_only=unread, starred_only=starred)
-    urls = dict(store.db.execute("SELECT id, url FROM articles").fetchall())
     return [
         {
             "id": h.id,
@@ -92,7 +91,7 @@ def _headline_json(store: Store, unread: bool, starred: bool) -> list[dict[str, 
             "published": h.published,
             "read": h.read,
             "starred": h.starred,
-            "url": urls.get(h.id) or None,
+            "url": h.url or None,
         }
         for h in rows
     ]

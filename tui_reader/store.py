@@ -73,6 +73,7 @@ class Headline:
     title: str
     source: str
     published: str | None
+    url: str
     read: bool
     starred: bool
 
@@ -252,18 +253,19 @@ class Store:
             where.append("read = 0")
         if starred_only:
             where.append("starred = 1")
-        sql = "SELECT id, title, source, published, read, starred FROM articles"
+        sql = "SELECT id, title, source, published, url, read, starred FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY sort_key DESC, id"
         return [
-            Headline(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]))
+            Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
             for row in self.db.execute(sql)
         ]
 
     def count(self) -> int:
         """Number of articles in the library."""
-        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        with self.lock:
+            return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def resolve_id(self, prefix: str) -> str | None:
         """Find the one article whose id starts with `prefix`.

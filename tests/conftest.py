@@ -1,0 +1,54 @@
+"""Shared fixtures: a temporary library, the bundled seed, a settable clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui_reader.locations import seeds_directory
+from tui_reader.store import Store, open_library
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_FILE = next(seeds_directory().glob("*.txt"))
+SEED_TEXT = SEED_FILE.read_text(encoding="utf-8")
+
+
+class FakeClock:
+    """A clock the test moves by hand (seconds since the epoch)."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, *, days: float = 0, seconds: float = 0) -> None:
+        self.now += days * 86_400 + seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Store:
+    with open_library(data_dir, seeds_directory()) as library:
+        yield library
+
+
+def make_article_file(directory: Path, name: str, title: str, paragraphs: int = 3) -> Path:
+    """Write a small scraped-page text file in the seed site's shape."""
+    lines = ["No menu items!", "", title, ""]
+    for n in range(1, paragraphs + 1):
+        lines += [f"Paragraph {n} of {title}, which says something.", ""]
+    lines += ["Check out our other content", "", "×", "You have free article(s) remaining."]
+    path = directory / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,31 @@
+"""External text loses terminal controls but keeps its meaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_reader.sanitize import clean_line, clean_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("red \x1b[31mtext\x1b[0m", "red text"),
+        ("title \x1b]0;pwned\x07here", "title here"),
+        ("clip \x1b]52;c;ZXZpbA==\x1b\\board", "clip board"),
+        ("link \x1b]8;;http://x\x1b\\text\x1b]8;;\x1b\\", "link text"),
+        ("one-byte \x9b2Jcsi", "one-byte csi"),
+        ("bell\x07 back\x08space nul\x00", "bell backspace nul"),
+        ("evil \u202eexe.txt", "evil exe.txt"),
+        ("zero\u200bwidth\ufeff", "zerowidth"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+        ("crlf\r\nline", "crlf\nline"),
+        ("emoji 👩\u200d💻 stays", "emoji 👩\u200d💻 stays"),
+    ],
+)
+def test_clean_text(raw, clean):
+    assert clean_text(raw) == clean
+
+
+def test_clean_line_folds_whitespace():
+    assert clean_line("  a\t b\n\nc  ") == "a b c"

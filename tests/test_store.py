@@ -1,0 +1,117 @@
+"""The SQLite library: ids, seeds, migrations."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED_FILE, make_article_file
+from tui_reader.importer import parse_text
+from tui_reader.locations import database_path, seeds_directory
+from tui_reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, open_library
+
+
+def test_fresh_library_has_the_seed(store: Store):
+    headlines = store.headlines()
+    assert [h.title for h in headlines] == ["Japan and Canada Forge EV Battery Alliance"]
+    assert not headlines[0].read and not headlines[0].starred
+
+
+def test_wal_mode_and_schema_version(store: Store):
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.schema_version() == SCHEMA_VERSION
+
+
+def test_reopening_does_not_duplicate_seeds(data_dir: Path):
+    for _ in range(3):
+        with open_library(data_dir, seeds_directory()) as library:
+            assert library.count() == 1
+
+
+def test_changed_seeds_are_imported_again_without_duplicates(data_dir: Path, tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEED_FILE, seeds)
+    with open_library(data_dir, seeds) as library:
+        assert library.count() == 1
+    make_article_file(seeds, "second.txt", "A Second Seed")
+    with open_library(data_dir, seeds) as library:
+        assert sorted(h.title for h in library.headlines()) == [
+            "A Second Seed",
+            "Japan and Canada Forge EV Battery Alliance",
+        ]
+
+
+def test_ids_are_stable_and_content_derived(store: Store):
+    article = parse_text("Stable\n\nBody text.")
+    [(first, added)] = store.add_articles([article])
+    [(second, added_again)] = store.add_articles([parse_text("Stable\r\n\r\nBody text.\r\n")])
+    assert (first, added, added_again) == (second, True, False)
+    assert store.resolve_id(first[:6]) == first
+    assert store.resolve_id("zzzz") is None
+
+
+def test_read_and_star_state(store: Store):
+    [headline] = store.headlines()
+    store.set_read(headline.id, True)
+    store.set_starred(headline.id, True)
+    assert store.headlines(unread_only=True) == []
+    [starred] = store.headlines(starred_only=True)
+    assert starred.read and starred.starred
+
+
+def test_a_failed_transaction_writes_nothing(store: Store):
+    [headline] = store.headlines()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.db.execute("UPDATE articles SET starred = 1 WHERE id = ?", (headline.id,))
+        raise RuntimeError("crash mid-write")
+    assert not store.headlines()[0].starred
+
+
+def test_migrates_a_version_1_library_forward(data_dir: Path):
+    """A library written by the first schema keeps its articles and state."""
+    data_dir.mkdir(parents=True)
+    db = sqlite3.connect(database_path(data_dir))
+    db.executescript(MIGRATIONS[0])
+    db.execute(
+        "INSERT INTO articles (id, origin, title, published, added, read, starred)"
+        " VALUES ('00000000000000aa', 'file', 'Old Story', '2020-01-02T00:00:00+00:00',"
+        " '2021-01-01T00:00:00+00:00', 1, 1)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Store.open(data_dir) as library:
+        assert library.schema_version() == SCHEMA_VERSION
+        [headline] = library.headlines()
+        assert (headline.title, headline.read, headline.starred) == ("Old Story", True, True)
+        sort_key = library.db.execute("SELECT sort_key FROM articles").fetchone()[0]
+        assert sort_key == "2020-01-02T00:00:00+00:00"
+        assert library.db.execute("SELECT count(*) FROM views").fetchone()[0] == 0
+
+
+def test_a_newer_schema_is_refused_and_left_alone(data_dir: Path):
+    data_dir.mkdir(parents=True)
+    path = database_path(data_dir)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE future (x)")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer than this tui-reader knows"):
+        Store.open(data_dir)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
+    db.close()
+
+
+def test_a_file_that_is_not_a_database_gets_one_line(data_dir: Path):
+    data_dir.mkdir(parents=True)
+    database_path(data_dir).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError) as caught:
+        Store.open(data_dir)
+    assert "\n" not in str(caught.value)
+    assert "not a database" in str(caught.value)

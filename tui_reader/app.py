@@ -1,0 +1,410 @@
+"""The Textual app: headline list, article pane, meter header, key hints.
+
+Build it with `make_app`, which takes the config and data dir so tests can
+inject both. SQLite work runs in thread workers that post the typed messages
+of `tui_reader.messages`; the keypress path does no I/O.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui_reader import APP_NAME
+from tui_reader.config import KEY_ACTIONS, Config
+from tui_reader.locations import seeds_directory, styles_directory
+from tui_reader.messages import (
+    ArticleOpened,
+    HeadlineChanged,
+    HeadlinesLoaded,
+    LibraryFailed,
+    MeterChanged,
+)
+from tui_reader.meter import Clock, Meter, MeterState
+from tui_reader.render import render_article, safe_link
+from tui_reader.store import Store, StoreError, open_library
+from tui_reader.widgets.article_view import ArticleView
+from tui_reader.widgets.headline_list import HeadlineList
+from tui_reader.widgets.help_screen import HelpScreen, key_label
+
+# Below this width the panes take turns instead of squeezing side by side.
+NARROW_WIDTH = 80
+
+# Shown in the footer; the rest are listed by `?`.
+_FOOTER_ACTIONS = {"open", "next_article", "toggle_read", "toggle_star", "unread_only", "help", "quit"}
+_FOOTER_LABELS = {
+    "open": "Open",
+    "next_article": "Next",
+    "toggle_read": "Read",
+    "toggle_star": "Star",
+    "unread_only": "Unread",
+    "help": "Help",
+    "quit": "Quit",
+}
+
+
+def _bindings() -> list[Binding]:
+    return [
+        Binding(
+            action.keys,
+            action.action,
+            _FOOTER_LABELS.get(action.id, action.description),
+            show=action.id in _FOOTER_ACTIONS,
+            id=action.id,
+        )
+        for action in KEY_ACTIONS
+    ]
+
+
+class MeterHeader(Horizontal):
+    """The top line: the app's name and the free-article meter."""
+
+    DEFAULT_CSS = """
+    MeterHeader {
+        dock: top;
+        height: 1;
+        background: $primary;
+        color: $text;
+    }
+    MeterHeader > .meter-header--name {
+        width: auto;
+        padding: 0 1;
+        text-style: bold;
+    }
+    MeterHeader > .meter-header--meter {
+        width: 1fr;
+        padding: 0 1;
+        text-align: right;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(APP_NAME, classes="meter-header--name")
+        yield Static("", id="meter", classes="meter-header--meter")
+
+    def show(self, state: MeterState) -> None:
+        """Show the meter's message."""
+        self.query_one("#meter", Static).update(Text(state.message()))
+
+
+class ReaderScreen(Screen[None]):
+    """The main screen. Its bindings drive both panes."""
+
+    BINDINGS = _bindings()
+
+    def compose(self) -> ComposeResult:
+        yield MeterHeader()
+        with Horizontal(id="panes"):
+            yield HeadlineList(id="headlines")
+            yield ArticleView(id="article")
+        yield Footer()
+
+    @property
+    def headlines(self) -> HeadlineList:
+        return self.query_one(HeadlineList)
+
+    @property
+    def article(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def reader(self) -> ReaderApp:
+        app = self.app
+        assert isinstance(app, ReaderApp)
+        return app
+
+    def on_mount(self) -> None:
+        self.headlines.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    # Panes ----------------------------------------------------------------
+
+    @property
+    def reading(self) -> bool:
+        """Whether the article pane has the keyboard."""
+        return self.article.has_focus
+
+    def show_pane(self, article: bool) -> None:
+        """Give the keyboard (and, when narrow, the screen) to one pane."""
+        self.set_class(article, "-reading")
+        (self.article if article else self.headlines).focus()
+
+    def action_switch_pane(self) -> None:
+        self.show_pane(not self.reading)
+
+    def action_back(self) -> None:
+        self.show_pane(False)
+
+    # Moving ---------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        if self.reading:
+            self.article.scroll_down(animate=False)
+        else:
+            self.headlines.move_cursor(1)
+
+    def action_cursor_up(self) -> None:
+        if self.reading:
+            self.article.scroll_up(animate=False)
+        else:
+            self.headlines.move_cursor(-1)
+
+    def action_first(self) -> None:
+        if self.reading:
+            self.article.scroll_home(animate=False)
+        else:
+            self.headlines.cursor = 0
+
+    def action_last(self) -> None:
+        if self.reading:
+            self.article.scroll_end(animate=False)
+        else:
+            self.headlines.cursor = len(self.headlines.headlines) - 1
+
+    def action_page_down(self) -> None:
+        self.article.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.article.scroll_page_up(animate=False)
+
+    # Opening --------------------------------------------------------------
+
+    def action_open(self) -> None:
+        headline = self.headlines.current
+        if headline is not None:
+            self.reader.open_article(headline.id)
+            if self.has_class("-narrow"):
+                self.show_pane(True)
+
+    def _open_relative(self, delta: int) -> None:
+        before = self.headlines.cursor
+        self.headlines.move_cursor(delta)
+        if self.headlines.cursor == before:
+            self.notify("No more stories that way.", timeout=2)
+            return
+        self.action_open()
+
+    def action_next_article(self) -> None:
+        self._open_relative(1)
+
+    def action_previous_article(self) -> None:
+        self._open_relative(-1)
+
+    @on(HeadlineList.Clicked)
+    def _clicked(self, _event: HeadlineList.Clicked) -> None:
+        self.action_open()
+
+    # Marking --------------------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        headline = self.headlines.current
+        if headline is not None:
+            self.reader.set_flag(headline.id, "read", not headline.read)
+
+    def action_toggle_star(self) -> None:
+        headline = self.headlines.current
+        if headline is not None:
+            self.reader.set_flag(headline.id, "starred", not headline.starred)
+
+    def action_unread_only(self) -> None:
+        self.reader.unread_only = not self.reader.unread_only
+        current = self.headlines.current
+        self.reader.load_headlines(current.id if current else None)
+        self.notify("Showing unread only" if self.reader.unread_only else "Showing all", timeout=2)
+
+    def action_open_browser(self) -> None:
+        headline = self.headlines.current
+        if headline is None:
+            return
+        url = safe_link(headline.url) if headline.url else None
+        if url is None:
+            self.notify("This story has no web link.", severity="warning", timeout=3)
+            return
+        self.app.open_url(url)
+
+    def action_subscribe(self) -> None:
+        self.reader.toggle_subscription()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.reader.config))
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+
+class ReaderApp(App[None]):
+    """tui-reader's terminal app."""
+
+    TITLE = APP_NAME
+    CSS_PATH = str(styles_directory() / "app.tcss")
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        config: Config,
+        data_dir: Path,
+        *,
+        seeds_dir: Path | None,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.data_dir = data_dir
+        self.seeds_dir = seeds_dir
+        self.clock = clock
+        self.store: Store | None = None
+        self.meter: Meter | None = None
+        self.unread_only = False
+        self.reader_screen = ReaderScreen()
+        self.set_keymap(config.keys)
+
+    def get_default_screen(self) -> ReaderScreen:
+        return self.reader_screen
+
+    def on_mount(self) -> None:
+        for warning in self.config.warnings:
+            self.notify(warning, title="Config", severity="warning", timeout=10)
+        self.load_library()
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # Workers: SQLite off the UI thread -------------------------------------
+
+    @work(thread=True, exclusive=True, group="library")
+    def load_library(self) -> None:
+        """Open the store (importing seeds if needed) and load the headlines."""
+        try:
+            self.store = open_library(self.data_dir, self.seeds_dir)
+            self.meter = Meter(
+                self.store,
+                limit=self.config.meter_limit,
+                period_days=self.config.meter_period_days,
+                clock=self.clock,
+            )
+            self.post_message(MeterChanged(self.meter.state()))
+            self.post_message(HeadlinesLoaded(self.store.headlines(), None))
+        except StoreError as exc:
+            self.post_message(LibraryFailed(str(exc)))
+
+    @work(thread=True, exclusive=True, group="headlines")
+    def load_headlines(self, keep_id: str | None) -> None:
+        """Reload the headline list (after a filter change)."""
+        if self.store is None:
+            return
+        headlines = self.store.headlines(unread_only=self.unread_only)
+        self.post_message(HeadlinesLoaded(headlines, keep_id))
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_article(self, article_id: str) -> None:
+        """Open an article through the meter and render it."""
+        if self.store is None or self.meter is None:
+            return
+        try:
+            stored = self.store.get(article_id)
+            if stored is None:
+                return
+            access = self.meter.open(article_id)
+            if access.allowed and not stored.read:
+                self.store.set_read(article_id, True)
+                stored.read = True
+            notice = (
+                f"Press {key_label(self.config.keys_for('subscribe'))} to subscribe"
+                " (a local switch: nothing is bought)."
+            )
+            text = render_article(stored.article, teaser=not access.allowed, notice=notice)
+        except StoreError as exc:
+            self.post_message(LibraryFailed(str(exc)))
+            return
+        self.post_message(MeterChanged(access.state))
+        self.post_message(
+            ArticleOpened(article_id, text, withheld=not access.allowed, url=stored.article.url)
+        )
+        for headline in self.store.headlines(unread_only=False):
+            if headline.id == article_id:
+                self.post_message(HeadlineChanged(headline))
+                break
+
+    @work(thread=True, group="flags")
+    def set_flag(self, article_id: str, flag: str, value: bool) -> None:
+        """Mark read/unread or star/unstar, then refresh that row."""
+        if self.store is None:
+            return
+        if flag == "read":
+            self.store.set_read(article_id, value)
+        else:
+            self.store.set_starred(article_id, value)
+        for headline in self.store.headlines():
+            if headline.id == article_id:
+                self.post_message(HeadlineChanged(headline))
+                break
+
+    @work(thread=True, group="meter")
+    def toggle_subscription(self) -> None:
+        """Flip the local subscription; reopen a withheld article in full."""
+        if self.meter is None:
+            return
+        self.meter.set_subscribed(not self.meter.subscribed)
+        state = self.meter.state()
+        self.post_message(MeterChanged(state))
+        self.call_from_thread(
+            self.notify,
+            "Subscribed: every article reads in full." if state.subscribed else "Unsubscribed.",
+            timeout=3,
+        )
+        shown = self.call_from_thread(lambda: self.reader_screen.article.article_id)
+        if shown is not None:
+            self.call_from_thread(self.open_article, shown)
+
+    # Results ----------------------------------------------------------------
+
+    def on_library_failed(self, message: LibraryFailed) -> None:
+        self.exit(return_code=1, message=f"{APP_NAME}: error: {message.error}")
+
+    def on_headlines_loaded(self, message: HeadlinesLoaded) -> None:
+        self.reader_screen.headlines.set_headlines(message.headlines, message.keep_id)
+
+    def on_headline_changed(self, message: HeadlineChanged) -> None:
+        self.reader_screen.headlines.update_headline(message.headline)
+
+    def on_meter_changed(self, message: MeterChanged) -> None:
+        self.reader_screen.query_one(MeterHeader).show(message.state)
+
+    def on_article_opened(self, message: ArticleOpened) -> None:
+        screen = self.reader_screen
+        screen.article.show(message.article_id, message.text)
+        screen.headlines.set_open(message.article_id)
+
+
+def make_app(
+    config: Config,
+    data_dir: Path,
+    *,
+    seeds_dir: Path | None = None,
+    clock: Clock = time.time,
+) -> ReaderApp:
+    """Build the app.
+
+    Args:
+        config: The loaded config (its warnings are shown on start).
+        data_dir: The data directory holding the library.
+        seeds_dir: Where the seed articles are; defaults to the bundled ones.
+        clock: Seconds since the epoch, for the meter; tests inject one.
+
+    Returns:
+        The app, ready to `run()` or `run_test()`.
+    """
+    return ReaderApp(
+        config, data_dir, seeds_dir=seeds_dir if seeds_dir is not None else seeds_directory(), clock=clock
+    )

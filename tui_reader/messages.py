@@ -1,0 +1,54 @@
+"""Messages that thread workers post back to the app.
+
+SQLite and parsing run in thread workers; their results come back to the UI
+thread as these typed messages, never as direct widget calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.message import Message
+
+from tui_reader.meter import MeterState
+from tui_reader.store import Headline
+
+
+@dataclass
+class LibraryFailed(Message):
+    """The library could not be opened or written."""
+
+    error: str
+
+
+@dataclass
+class HeadlinesLoaded(Message):
+    """A fresh list of headlines, and which one the cursor should stay on."""
+
+    headlines: list[Headline]
+    keep_id: str | None
+
+
+@dataclass
+class HeadlineChanged(Message):
+    """One headline's read or starred state changed."""
+
+    headline: Headline
+
+
+@dataclass
+class ArticleOpened(Message):
+    """An article was opened: rendered in full, or as a teaser when withheld."""
+
+    article_id: str
+    text: Text
+    withheld: bool
+    url: str
+
+
+@dataclass
+class MeterChanged(Message):
+    """The meter changed (a view was counted, or subscribing was toggled)."""
+
+    state: MeterState

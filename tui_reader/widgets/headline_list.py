@@ -1,0 +1,233 @@
+"""The headline list, built on Textual's line API.
+
+A `ScrollView` paints only the rows on screen, from an LRU cache of rendered
+strips, so 100,000 headlines cost no more to show than 10 (one widget per row,
+or an OptionList, takes seconds to paint that many).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui_reader.render import format_date
+from tui_reader.store import Headline
+
+SOURCE_WIDTH = 16
+DATE_WIDTH = 10
+
+
+class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
+    """A scrolling list of headlines with a cursor.
+
+    It has no key bindings of its own: the screen's bindings drive it, so the
+    user's keymap applies in one place.
+    """
+
+    COMPONENT_CLASSES = {
+        "headline-list--cursor",
+        "headline-list--cursor-blurred",
+        "headline-list--unread",
+        "headline-list--read",
+        "headline-list--meta",
+        "headline-list--star",
+        "headline-list--open",
+    }
+
+    DEFAULT_CSS = """
+    HeadlineList {
+        background: $surface;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+    }
+    HeadlineList > .headline-list--cursor {
+        background: $accent;
+        color: $text;
+        text-style: bold;
+    }
+    HeadlineList > .headline-list--cursor-blurred {
+        background: $accent 40%;
+    }
+    HeadlineList > .headline-list--unread {
+        text-style: bold;
+    }
+    HeadlineList > .headline-list--read {
+        color: $text-muted;
+    }
+    HeadlineList > .headline-list--meta {
+        color: $text-muted;
+    }
+    HeadlineList > .headline-list--star {
+        color: $warning;
+    }
+    HeadlineList > .headline-list--open {
+        color: $accent;
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Clicked(Message):
+        """A headline was clicked."""
+
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.headlines: list[Headline] = []
+        self.open_id: str | None = None
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+
+    # Data -----------------------------------------------------------------
+
+    def set_headlines(self, headlines: Sequence[Headline], keep_id: str | None = None) -> None:
+        """Replace the list, keeping the cursor on `keep_id` when it is still there."""
+        self.headlines = list(headlines)
+        index = 0
+        if keep_id is not None:
+            for i, headline in enumerate(self.headlines):
+                if headline.id == keep_id:
+                    index = i
+                    break
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.headlines))
+        self.cursor = self._clamp(index)
+        self.scroll_to_cursor(animate=False)
+        self.refresh()
+
+    def update_headline(self, headline: Headline) -> None:
+        """Replace one headline (after marking it read or starred)."""
+        for i, current in enumerate(self.headlines):
+            if current.id == headline.id:
+                self.headlines[i] = headline
+                self.refresh_line(i)
+                break
+
+    def set_open(self, article_id: str | None) -> None:
+        """Mark which headline's article the article pane shows."""
+        self.open_id = article_id
+        self.refresh()
+
+    @property
+    def current(self) -> Headline | None:
+        """The headline under the cursor."""
+        if 0 <= self.cursor < len(self.headlines):
+            return self.headlines[self.cursor]
+        return None
+
+    # Cursor ---------------------------------------------------------------
+
+    def _clamp(self, index: int) -> int:
+        return max(0, min(index, len(self.headlines) - 1))
+
+    def validate_cursor(self, value: int) -> int:
+        return self._clamp(value)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self.scroll_to_cursor()
+
+    def move_cursor(self, delta: int) -> None:
+        """Move the cursor by `delta` rows, stopping at the ends."""
+        self.cursor = self.cursor + delta
+
+    def scroll_to_cursor(self, *, animate: bool = False) -> None:
+        """Scroll just enough to show the cursor row."""
+        self.scroll_to_region(
+            Region(0, self.cursor, 1, 1), animate=animate, x_axis=False, immediate=True
+        )
+
+    def page(self, direction: int) -> None:
+        """Move the cursor a page up (-1) or down (1)."""
+        self.move_cursor(direction * max(1, self.scrollable_content_region.height - 1))
+
+    # Painting -------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.headlines))
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.refresh_line(self.cursor)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh_line(self.cursor)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        if not 0 <= index < len(self.headlines):
+            return Strip.blank(width, self.rich_style)
+        headline = self.headlines[index]
+        is_cursor = index == self.cursor
+        key = (
+            index,
+            width,
+            headline,
+            is_cursor,
+            is_cursor and self.has_focus,
+            headline.id == self.open_id,
+        )
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_headline(headline, width, is_cursor, headline.id == self.open_id)
+            self._cache[key] = strip
+        return strip
+
+    def _render_headline(self, headline: Headline, width: int, is_cursor: bool, is_open: bool) -> Strip:
+        style = self.get_component_rich_style
+        base = self.rich_style + style(
+            "headline-list--unread" if not headline.read else "headline-list--read"
+        )
+        if is_cursor:
+            base += style(
+                "headline-list--cursor" if self.has_focus else "headline-list--cursor-blurred"
+            )
+        meta = base + style("headline-list--meta", partial=True)
+        if is_cursor:
+            meta = base
+
+        # Columns: open marker, unread dot, star, title, source, date. The
+        # source and date go first when the pane is narrow.
+        marks = [
+            Segment("▶" if is_open else " ", base + style("headline-list--open", partial=True)),
+            Segment("●" if not headline.read else " ", base),
+            Segment("★" if headline.starred else " ", base + style("headline-list--star", partial=True)),
+            Segment(" ", base),
+        ]
+        date = format_date(headline.published)
+        right = ""
+        if width >= 60:
+            source = set_cell_size(headline.source, SOURCE_WIDTH)
+            right = f" {source} {date.ljust(DATE_WIDTH)}"
+        elif date and width >= 36:
+            right = f" {date}"
+        title_width = max(0, width - 4 - cell_len(right))
+        title = headline.title
+        if cell_len(title) > title_width:
+            title = set_cell_size(title, max(0, title_width - 1)) + "…"
+        segments = [*marks, Segment(set_cell_size(title, title_width), base)]
+        if right:
+            segments.append(Segment(right, meta))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    # Mouse ----------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.headlines):
+            self.cursor = index
+            self.post_message(self.Clicked(index))
+
