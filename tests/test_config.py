@@ -1,0 +1,53 @@
+"""The config file: good values apply, bad ones warn and fall back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_reader.config import load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_file_means_defaults(tmp_path: Path):
+    config = load_config(tmp_path / "nope.toml")
+    assert config.warnings == []
+    assert config.keys_for("next_article") == "n"
+    assert config.meter_limit is None
+
+
+def test_good_values_apply(tmp_path: Path):
+    config = load_config(
+        write(tmp_path, '[keys]\nnext_article = "ctrl+n, N"\n[meter]\nlimit = 3\nperiod_days = 7\n')
+    )
+    assert config.warnings == []
+    assert config.keys_for("next_article") == "ctrl+n,N"
+    assert (config.meter_limit, config.meter_period_days) == (3, 7)
+
+
+def test_bad_values_warn_in_one_line_and_keep_defaults(tmp_path: Path):
+    config = load_config(
+        write(
+            tmp_path,
+            "[keys]\nnext_article = 5\nquit = 'not a key'\nfly = 'f'\n"
+            "[meter]\nlimit = -1\nperiod_days = 'soon'\ncolour = 1\n[other]\n",
+        )
+    )
+    assert config.keys_for("next_article") == "n"
+    assert config.keys_for("quit") == "q"
+    assert config.meter_limit is None and config.meter_period_days is None
+    assert len(config.warnings) == 7
+    assert all("\n" not in w for w in config.warnings)
+    assert any("keys.next_article = 5" in w for w in config.warnings)
+    assert any("meter.limit = -1" in w for w in config.warnings)
+
+
+def test_invalid_toml_warns_and_uses_defaults(tmp_path: Path):
+    config = load_config(write(tmp_path, "[keys\nquit = q"))
+    assert len(config.warnings) == 1
+    assert "invalid TOML" in config.warnings[0]
+    assert config.keys_for("quit") == "q"
