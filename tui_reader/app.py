@@ -39,7 +39,15 @@ from tui_reader.widgets.help_screen import HelpScreen, key_label
 NARROW_WIDTH = 80
 
 # Shown in the footer; the rest are listed by `?`.
-_FOOTER_ACTIONS = {"open", "next_article", "toggle_read", "toggle_star", "unread_only", "help", "quit"}
+_FOOTER_ACTIONS = {
+    "open",
+    "next_article",
+    "toggle_read",
+    "toggle_star",
+    "unread_only",
+    "help",
+    "quit",
+}
 _FOOTER_LABELS = {
     "open": "Open",
     "next_article": "Next",
@@ -406,5 +414,8 @@ def make_app(
         The app, ready to `run()` or `run_test()`.
     """
     return ReaderApp(
-        config, data_dir, seeds_dir=seeds_dir if seeds_dir is not None else seeds_directory(), clock=clock
+        config,
+        data_dir,
+        seeds_dir=seeds_dir if seeds_dir is not None else seeds_directory(),
+        clock=clock,
     )

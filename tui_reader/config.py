@@ -98,7 +98,7 @@ def _read_keys(table: Any, config: Config, where: str) -> None:
             config.warnings.append(f"{where}: unknown action keys.{action_id}; ignored")
         elif not isinstance(value, str) or not _valid_key_list(value):
             config.warnings.append(
-                f"{where}: keys.{action_id} = {value!r} is not a key list like \"n,ctrl+n\";"
+                f'{where}: keys.{action_id} = {value!r} is not a key list like "n,ctrl+n";'
                 " using the default"
             )
         else:

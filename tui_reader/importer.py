@@ -46,7 +46,7 @@ _NAG = re.compile(
 _PHOTO_CREDIT = re.compile(r"\((?:photo|image|picture|foto|imagem)\b[^()]*\)\s*$", re.IGNORECASE)
 # A subheading is short and reads like a label, not a sentence.
 _SUBHEADING_MAX_WORDS = 8
-_SENTENCE_END = tuple(".!?,;:…\"”’)")
+_SENTENCE_END = tuple('.!?,;:…"”’)')
 
 
 class ArticleImportError(Exception):

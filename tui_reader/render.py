@@ -63,7 +63,8 @@ def _paragraph_blocks(article: Article, teaser: bool) -> list[tuple[BlockKind | 
         pairs.append((None, article.standfirst))
     pairs.extend((b.kind, b.text) for b in article.blocks)
     if teaser:
-        shown, kept = 0, []
+        shown = 0
+        kept: list[tuple[BlockKind | None, str]] = []
         for kind, text in pairs:
             if kind in (None, BlockKind.PARAGRAPH):
                 if shown == TEASER_PARAGRAPHS:

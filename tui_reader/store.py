@@ -117,7 +117,9 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create data directory {path.parent}: {exc.strerror}") from None
+            raise StoreError(
+                f"cannot create data directory {path.parent}: {exc.strerror}"
+            ) from None
         try:
             # isolation_level=None: we issue BEGIN ourselves, so each
             # transaction's extent (and its lock mode) is explicit.
@@ -359,4 +361,3 @@ def open_library(data_dir: Path, seeds_dir: Path | None = None) -> Store:
     if seeds_dir is not None:
         store.sync_seeds(seeds_dir)
     return store
-

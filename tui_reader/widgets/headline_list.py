@@ -186,7 +186,9 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             self._cache[key] = strip
         return strip
 
-    def _render_headline(self, headline: Headline, width: int, is_cursor: bool, is_open: bool) -> Strip:
+    def _render_headline(
+        self, headline: Headline, width: int, is_cursor: bool, is_open: bool
+    ) -> Strip:
         style = self.get_component_rich_style
         base = self.rich_style + style(
             "headline-list--unread" if not headline.read else "headline-list--read"
@@ -204,7 +206,9 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         marks = [
             Segment("▶" if is_open else " ", base + style("headline-list--open", partial=True)),
             Segment("●" if not headline.read else " ", base),
-            Segment("★" if headline.starred else " ", base + style("headline-list--star", partial=True)),
+            Segment(
+                "★" if headline.starred else " ", base + style("headline-list--star", partial=True)
+            ),
             Segment(" ", base),
         ]
         date = format_date(headline.published)
@@ -230,4 +234,3 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         if 0 <= index < len(self.headlines):
             self.cursor = index
             self.post_message(self.Clicked(index))
-

@@ -1,0 +1,228 @@
+"""Keyboard and mouse flows in the app, driven by Pilot."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import Static
+
+from tests.conftest import FakeClock
+from tui_reader.app import ReaderApp, make_app
+from tui_reader.config import KEY_ACTIONS, Config
+from tui_reader.importer import parse_text
+from tui_reader.locations import seeds_directory
+from tui_reader.store import open_library
+from tui_reader.widgets.article_view import ArticleView
+from tui_reader.widgets.headline_list import HeadlineList
+from tui_reader.widgets.help_screen import HelpScreen
+
+SEED_TITLE = "Japan and Canada Forge EV Battery Alliance"
+
+
+def library_with_stories(data_dir: Path, n: int = 3) -> None:
+    """The seed (undated, so sorted by when it was added: first) and `n` dated
+    stories, newest first: Story 1, Story 2, ..."""
+    with open_library(data_dir, seeds_directory()) as library:
+        stories = []
+        for i in range(1, n + 1):
+            article = parse_text(
+                f"Story {i}\n\nLead of story {i}.\n\nSecond paragraph {i}.\n\n"
+                f"Section {i}\n\nThird paragraph {i}."
+            )
+            article.published = f"2026-11-{20 - i:02d}T08:00:00+00:00"
+            article.source = "Test Wire"
+            stories.append(article)
+        library.add_articles(stories)
+
+
+async def settle(app: ReaderApp, pilot) -> None:
+    """Let thread workers finish and their messages land."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(app: ReaderApp, pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(app, pilot)
+
+
+def header(app: ReaderApp) -> str:
+    return str(app.reader_screen.query_one("#meter").render())
+
+
+def article_text(app: ReaderApp) -> str:
+    return app.reader_screen.query_one(ArticleView).text
+
+
+def headline_list(app: ReaderApp) -> HeadlineList:
+    return app.reader_screen.query_one(HeadlineList)
+
+
+@pytest.fixture
+def app(data_dir: Path, clock: FakeClock) -> ReaderApp:
+    library_with_stories(data_dir)
+    return make_app(Config(), data_dir, clock=clock)
+
+
+async def test_opens_on_the_library_with_the_meter_full(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert header(app) == "You have 5 free articles remaining"
+        titles = [h.title for h in headline_list(app).headlines]
+        assert titles == [SEED_TITLE, "Story 1", "Story 2", "Story 3"]
+        assert headline_list(app).current.title == SEED_TITLE
+        assert "No article open" in article_text(app)
+
+
+async def test_moving_the_cursor_opens_and_counts_nothing(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        # j, down, k, G, g: move about the list.
+        await press(app, pilot, "j", "down", "k", "G", "g")
+        assert headline_list(app).cursor == 0
+        assert header(app) == "You have 5 free articles remaining"
+        assert "No article open" in article_text(app)
+
+
+async def test_enter_opens_and_counts_once(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "enter")  # down to Story 1, open it
+        assert article_text(app).startswith("Story 1\nTest Wire · 2026-11-19 · 1 min read")
+        assert header(app) == "You have 4 free articles remaining"
+        assert headline_list(app).headlines[1].read
+        await press(app, pilot, "j", "k", "l")  # away and back, open again with l
+        assert header(app) == "You have 4 free articles remaining"
+
+
+async def test_next_and_previous_open_neighbours(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "enter", "n", "n")  # Story 1, then 2, then 3
+        assert article_text(app).startswith("Story 3")
+        assert header(app) == "You have 2 free articles remaining"
+        await press(app, pilot, "p")  # back to Story 2: a re-read, free
+        assert article_text(app).startswith("Story 2")
+        assert header(app) == "You have 2 free articles remaining"
+
+
+async def test_teaser_at_zero_and_subscribing(data_dir: Path, clock: FakeClock):
+    library_with_stories(data_dir)
+    app = make_app(Config(meter_limit=1), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "enter")  # Story 1 uses the only free article
+        assert header(app) == "You have 0 free articles remaining"
+        await press(app, pilot, "n")  # Story 2 is withheld
+        text = article_text(app)
+        assert "Lead of story 2." in text and "Second paragraph 2." in text
+        assert "Third paragraph 2." not in text and "Section 2" not in text
+        assert "You have 0 free articles remaining. Subscribe for unlimited access." in text
+        assert "Press S to subscribe" in text
+        assert not headline_list(app).headlines[2].read
+        await press(app, pilot, "S")  # subscribe: the story reads in full
+        assert header(app) == "Subscribed: unlimited access"
+        assert "Third paragraph 2." in article_text(app)
+        await press(app, pilot, "S")  # unsubscribe: the meter is back
+        assert header(app) == "You have 0 free articles remaining"
+
+
+async def test_help_lists_every_binding_and_escape_closes(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "question_mark")  # open help
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(app.screen.query_one(".help-screen--table", Static).content)
+        shown = console.export_text()
+        for action in KEY_ACTIONS:
+            assert action.description in shown
+        assert "j  ↓" in shown and "Space  PgDn" in shown and "?" in shown
+        await press(app, pilot, "escape")  # close it
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_marking_read_starring_and_unread_only(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "m", "s")  # to Story 1, mark it read, star it
+        story = headline_list(app).headlines[1]
+        assert story.read and story.starred and not headline_list(app).headlines[0].read
+        await press(app, pilot, "u")  # unread only: Story 1 drops out
+        assert [h.title for h in headline_list(app).headlines] == [SEED_TITLE, "Story 2", "Story 3"]
+        await press(app, pilot, "j", "u")  # to Story 2, then show all again
+        assert len(headline_list(app).headlines) == 4
+        assert headline_list(app).current.title == "Story 2"  # the cursor kept its story
+        await press(app, pilot, "m")  # toggle Story 2 read
+        assert headline_list(app).headlines[2].read
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time(app: ReaderApp):
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        screen = app.reader_screen
+        assert screen.has_class("-narrow")
+        assert headline_list(app).display and not screen.query_one(ArticleView).display
+        await press(app, pilot, "enter")  # open: the article takes the screen
+        assert screen.query_one(ArticleView).display and not headline_list(app).display
+        await press(app, pilot, "tab")  # back to the list
+        assert headline_list(app).display and not screen.query_one(ArticleView).display
+        await pilot.resize_terminal(120, 30)
+        await settle(app, pilot)
+        assert not screen.has_class("-narrow")
+        assert headline_list(app).display and screen.query_one(ArticleView).display
+
+
+async def test_space_and_b_scroll_the_article(data_dir: Path, clock: FakeClock):
+    with open_library(data_dir) as library:
+        long = parse_text("Long Read\n\n" + "\n\n".join(f"Paragraph {i}." for i in range(200)))
+        library.add_articles([long])
+    app = make_app(Config(), data_dir, seeds_dir=data_dir / "none", clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        view = app.reader_screen.query_one(ArticleView)
+        await press(app, pilot, "enter", "space")  # open, page down
+        assert view.scroll_y > 10
+        await press(app, pilot, "b")  # page up
+        assert view.scroll_y == 0
+
+
+async def test_keys_from_the_config_replace_the_defaults(data_dir: Path, clock: FakeClock):
+    library_with_stories(data_dir)
+    app = make_app(Config(keys={"next_article": "x"}), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "x")  # the remapped "next story"
+        assert article_text(app).startswith("Story 1")
+        await press(app, pilot, "n")  # n no longer does it
+        assert article_text(app).startswith("Story 1")
+
+
+async def test_clicking_a_headline_opens_it(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.click(HeadlineList, offset=(10, 2))  # the third row
+        await settle(app, pilot)
+        assert article_text(app).startswith("Story 2")
+        assert header(app) == "You have 4 free articles remaining"
+
+
+async def test_config_warnings_are_shown(data_dir: Path, clock: FakeClock):
+    config = Config(warnings=["config.toml: meter.limit = -1 must be ...; using the default"])
+    app = make_app(config, data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert any("meter.limit = -1" in n.message for n in app._notifications)
+
+
+async def test_quit(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
