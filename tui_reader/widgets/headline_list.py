@@ -26,6 +26,13 @@ SOURCE_WIDTH = 16
 DATE_WIDTH = 10
 
 
+def fit_cells(text: str, width: int) -> str:
+    """Pad or cut `text` to exactly `width` cells, marking a cut with "…"."""
+    if cell_len(text) > width:
+        return set_cell_size(text, max(0, width - 1)) + ("…" if width else "")
+    return set_cell_size(text, width)
+
+
 class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     """A scrolling list of headlines with a cursor.
 
@@ -197,14 +204,18 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             base += style(
                 "headline-list--cursor" if self.has_focus else "headline-list--cursor-blurred"
             )
-        meta = base + style("headline-list--meta", partial=True)
+        # Source and date stay plain (not bold) even on unread rows.
+        meta = self.rich_style + style("headline-list--meta")
         if is_cursor:
-            meta = base
+            meta += style(
+                "headline-list--cursor" if self.has_focus else "headline-list--cursor-blurred"
+            )
 
         # Columns: open marker, unread dot, star, title, source, date. The
         # source and date go first when the pane is narrow.
+        open_style = base if is_cursor else base + style("headline-list--open", partial=True)
         marks = [
-            Segment("▶" if is_open else " ", base + style("headline-list--open", partial=True)),
+            Segment("▶" if is_open else " ", open_style),
             Segment("●" if not headline.read else " ", base),
             Segment(
                 "★" if headline.starred else " ", base + style("headline-list--star", partial=True)
@@ -213,16 +224,14 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         ]
         date = format_date(headline.published)
         right = ""
-        if width >= 60:
-            source = set_cell_size(headline.source, SOURCE_WIDTH)
-            right = f" {source} {date.ljust(DATE_WIDTH)}"
+        if width >= 44:
+            # The source gets a fifth of the row, between 8 and 16 cells.
+            source_width = max(8, min(SOURCE_WIDTH, width // 5))
+            right = f" {fit_cells(headline.source, source_width)} {date.ljust(DATE_WIDTH)}"
         elif date and width >= 36:
             right = f" {date}"
         title_width = max(0, width - 4 - cell_len(right))
-        title = headline.title
-        if cell_len(title) > title_width:
-            title = set_cell_size(title, max(0, title_width - 1)) + "…"
-        segments = [*marks, Segment(set_cell_size(title, title_width), base)]
+        segments = [*marks, Segment(fit_cells(headline.title, title_width), base)]
         if right:
             segments.append(Segment(right, meta))
         return Strip(segments).adjust_cell_length(width, base)
