@@ -1,0 +1,60 @@
+"""Packaging: the wheel carries the styles and seeds; domain code stays Textual-free."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DOMAIN_MODULES = [
+    "tui_reader.article",
+    "tui_reader.sanitize",
+    "tui_reader.importer",
+    "tui_reader.store",
+    "tui_reader.meter",
+    "tui_reader.config",
+    "tui_reader.locations",
+    "tui_reader.render",
+    "tui_reader.cli",
+]
+
+
+@pytest.mark.parametrize("module", DOMAIN_MODULES)
+def test_domain_modules_import_without_textual(module: str):
+    code = f"import sys, {module}; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False", f"{module} imported textual"
+
+
+def test_cli_commands_do_not_load_textual(tmp_path: Path):
+    code = (
+        "import sys\nfrom tui_reader.cli import main\n"
+        f"main(['--data-dir', {str(tmp_path)!r}, 'list', '--json'])\n"
+        "print('textual' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stderr.strip().endswith("False")
+
+
+def test_wheel_contains_styles_and_seeds(tmp_path: Path):
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("tui_reader-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "tui_reader/styles/app.tcss" in names
+    seeds = [n for n in names if n.startswith("tui_reader/seeds/") and n.endswith(".txt")]
+    assert seeds == ["tui_reader/seeds/japan-and-canada-forge-ev-battery-alliance.txt"]
+    assert "tui_reader/app.py" in names
+    assert not any(n.startswith(("tests/", "styles/", "seeds/")) for n in names)
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "tui-reader = tui_reader.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
