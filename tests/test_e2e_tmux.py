@@ -21,11 +21,8 @@ class Terminal:
 
     def __init__(self, command: str, width: int = 100, height: int = 30) -> None:
         self.name = f"tui-reader-test-{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height)]
-            + [command],
-            check=True,
-        )
+        size = ["-x", str(width), "-y", str(height)]
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, *size, command], check=True)
 
     def screen(self) -> str:
         return subprocess.run(
