@@ -126,7 +126,7 @@ async def test_teaser_at_zero_and_subscribing(data_dir: Path, clock: FakeClock):
         assert "Press S to subscribe" in text
         assert not headline_list(app).headlines[2].read
         await press(app, pilot, "S")  # subscribe: the story reads in full
-        assert header(app) == "Subscribed: unlimited access"
+        assert header(app) == "You have 0 free articles remaining · Subscribed: unlimited access"
         assert "Third paragraph 2." in article_text(app)
         await press(app, pilot, "S")  # unsubscribe: the meter is back
         assert header(app) == "You have 0 free articles remaining"
@@ -226,3 +226,38 @@ async def test_quit(app: ReaderApp):
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_o_opens_only_safe_links(data_dir: Path, clock: FakeClock, monkeypatch):
+    with open_library(data_dir) as library:
+        for title, url in [("Web Story", "https://example.com/a"), ("Sly", "file:///etc/passwd")]:
+            article = parse_text(f"{title}\n\nBody.")
+            article.url = url
+            article.published = "2026-01-01T00:00:00+00:00"
+            library.add_articles([article])
+    app = make_app(Config(), data_dir, seeds_dir=data_dir / "none", clock=clock)
+    opened: list[str] = []
+    # A test cannot start a browser; record what would have been opened.
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        titles = [h.title for h in headline_list(app).headlines]
+        headline_list(app).cursor = titles.index("Web Story")
+        await press(app, pilot, "o")  # a web link opens
+        assert opened == ["https://example.com/a"]
+        headline_list(app).cursor = titles.index("Sly")
+        await press(app, pilot, "o")  # a file: link does not
+        assert opened == ["https://example.com/a"]
+        assert any("no web link" in n.message for n in app._notifications)
+
+
+async def test_a_broken_library_ends_the_app_with_one_line(data_dir: Path, clock: FakeClock):
+    data_dir.mkdir(parents=True)
+    (data_dir / "library.sqlite3").write_bytes(b"not a database" * 500)
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+    assert app.return_code == 1
+    assert app.error_message is not None
+    assert "file is not a database" in app.error_message
+    assert "\n" not in app.error_message

@@ -86,7 +86,9 @@ def test_subscribing_counts_nothing(store: Store, clock: FakeClock):
     meter.open(a)
     meter.set_subscribed(True)
     assert meter.open(b).allowed and not meter.open(b).counted
-    assert meter.state().message() == "Subscribed: unlimited access"
+    assert meter.state().message() == (
+        "You have 0 free articles remaining · Subscribed: unlimited access"
+    )
     meter.set_subscribed(False)
     assert not meter.open(c).allowed
 

@@ -273,6 +273,7 @@ class ReaderApp(App[None]):
         self.store: Store | None = None
         self.meter: Meter | None = None
         self.unread_only = False
+        self.error_message: str | None = None
         self.reader_screen = ReaderScreen()
         self.set_keymap(config.keys)
 
@@ -339,10 +340,9 @@ class ReaderApp(App[None]):
         self.post_message(
             ArticleOpened(article_id, text, withheld=not access.allowed, url=stored.article.url)
         )
-        for headline in self.store.headlines(unread_only=False):
-            if headline.id == article_id:
-                self.post_message(HeadlineChanged(headline))
-                break
+        headline = self.store.headline(article_id)
+        if headline is not None:
+            self.post_message(HeadlineChanged(headline))
 
     @work(thread=True, group="flags")
     def set_flag(self, article_id: str, flag: str, value: bool) -> None:
@@ -353,10 +353,9 @@ class ReaderApp(App[None]):
             self.store.set_read(article_id, value)
         else:
             self.store.set_starred(article_id, value)
-        for headline in self.store.headlines():
-            if headline.id == article_id:
-                self.post_message(HeadlineChanged(headline))
-                break
+        headline = self.store.headline(article_id)
+        if headline is not None:
+            self.post_message(HeadlineChanged(headline))
 
     @work(thread=True, group="meter")
     def toggle_subscription(self) -> None:
@@ -378,7 +377,9 @@ class ReaderApp(App[None]):
     # Results ----------------------------------------------------------------
 
     def on_library_failed(self, message: LibraryFailed) -> None:
-        self.exit(return_code=1, message=f"{APP_NAME}: error: {message.error}")
+        # Printed after the terminal is restored, as the CLI prints its errors.
+        self.error_message = f"{APP_NAME}: error: {message.error}"
+        self.exit(return_code=1, message=self.error_message)
 
     def on_headlines_loaded(self, message: HeadlinesLoaded) -> None:
         self.reader_screen.headlines.set_headlines(message.headlines, message.keep_id)

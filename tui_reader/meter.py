@@ -45,9 +45,11 @@ class MeterState:
 
     def message(self) -> str:
         """The header text, e.g. "You have 3 free articles remaining"."""
+        message = remaining_message(self.remaining)
         if self.subscribed:
-            return "Subscribed: unlimited access"
-        return remaining_message(self.remaining)
+            # Nothing is counted while subscribed, but the count stays in view.
+            message += " · Subscribed: unlimited access"
+        return message
 
 
 def remaining_message(remaining: int) -> str:

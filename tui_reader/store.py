@@ -264,6 +264,18 @@ class Store:
             for row in self.db.execute(sql)
         ]
 
+    def headline(self, article_id: str) -> Headline | None:
+        """Load one headline (after its state changed), or None."""
+        with self.lock:
+            row = self.db.execute(
+                "SELECT id, title, source, published, url, read, starred FROM articles"
+                " WHERE id = ?",
+                (article_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
+
     def count(self) -> int:
         """Number of articles in the library."""
         with self.lock:

@@ -1,0 +1,54 @@
+"""Rendering: structure, teaser length, literal markup, safe links."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from tests.conftest import SEED_TEXT
+from tui_reader.importer import parse_text
+from tui_reader.render import meta_line, render_article, render_plain, safe_link
+
+
+def as_text(renderable) -> str:
+    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_meta_line_has_source_date_and_reading_time():
+    article = parse_text(SEED_TEXT, source="Bundled seed")
+    assert meta_line(article) == "Bundled seed · 2 min read"
+    article.published = "2024-06-14T09:30:00+00:00"
+    assert meta_line(article) == "Bundled seed · 2024-06-14 · 2 min read"
+
+
+def test_teaser_stops_after_two_paragraphs():
+    article = parse_text(SEED_TEXT)
+    lines = [line for line in render_plain(article, teaser=True).splitlines() if line]
+    assert lines[2].startswith("Japan and Canada will sign")
+    assert lines[3].startswith("Yasutoshi Nishimura")
+    assert lines[4] == "You have 0 free articles remaining. Subscribe for unlimited access."
+    assert len(lines) == 5
+    assert "Subscribe for unlimited access" in as_text(render_article(article, teaser=True))
+
+
+def test_markup_in_titles_shows_literally():
+    article = parse_text("[TODO] fix [/b]\n\n[link=file:///etc/passwd]click[/link] me")
+    shown = as_text(render_article(article))
+    assert "[TODO] fix [/b]" in shown
+    assert "[link=file:///etc/passwd]click[/link] me" in shown
+
+
+def test_only_web_and_mail_links_are_clickable():
+    assert safe_link("https://example.com/x") == "https://example.com/x"
+    assert safe_link("mailto:desk@example.com") == "mailto:desk@example.com"
+    for url in ("file:///etc/passwd", "javascript:alert(1)", "ssh://host", "http://[bad"):
+        assert safe_link(url) is None
+    article = parse_text("Linked\n\nBody.")
+    article.url = "https://example.com/story"
+    links = {span.style.link for span in render_article(article).spans if span.style.link}
+    assert links == {"https://example.com/story"}
+    article.url = "file:///etc/passwd"
+    assert not [s for s in render_article(article).spans if s.style.link]
