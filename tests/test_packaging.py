@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -58,3 +59,35 @@ def test_wheel_contains_styles_and_seeds(tmp_path: Path):
     assert not any(n.startswith(("tests/", "styles/", "seeds/")) for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tui-reader = tui_reader.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_installed_wheel_finds_its_styles_and_seeds(tmp_path: Path):
+    """Installed from the wheel (not the checkout), the seed and the CSS are found."""
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path / "dist")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = (tmp_path / "dist").glob("*.whl")
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)  # what pip puts in site-packages
+    code = (
+        "import json, sys, tui_reader\n"
+        "from tui_reader.locations import seeds_directory, styles_directory\n"
+        "from tui_reader.cli import main\n"
+        "print(tui_reader.__file__)\n"
+        "print(styles_directory() / 'app.tcss')\n"
+        f"main(['--data-dir', {str(tmp_path / 'data')!r}, 'list', '--json'])\n"
+    )
+    # PYTHONPATH puts the unpacked wheel before the editable checkout; the
+    # working directory is elsewhere so the checkout is not on the path.
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    module_file, tcss, listing = result.stdout.splitlines()
+    assert module_file.startswith(str(target))
+    assert tcss.startswith(str(target)) and Path(tcss).is_file()
+    assert "Japan and Canada Forge EV Battery Alliance" in listing
