@@ -35,6 +35,11 @@ from tui_reader.widgets.article_view import ArticleView
 from tui_reader.widgets.headline_list import HeadlineList
 from tui_reader.widgets.help_screen import HelpScreen, key_label
 
+# Headlines loaded before the first paint; more than any terminal is tall.
+FIRST_SCREENFUL = 300
+# HeadlinesLoaded.keep_id value: keep the cursor on whatever it is on now.
+KEEP_CURSOR = "\0keep"
+
 # Below this width the panes take turns instead of squeezing side by side.
 NARROW_WIDTH = 80
 
@@ -303,7 +308,12 @@ class ReaderApp(App[None]):
                 clock=self.clock,
             )
             self.post_message(MeterChanged(self.meter.state()))
-            self.post_message(HeadlinesLoaded(self.store.headlines(), None))
+            # The first screenful first, so a large library shows as fast as
+            # an empty one; the rest follows while the user reads.
+            first = self.store.headlines(limit=FIRST_SCREENFUL)
+            self.post_message(HeadlinesLoaded(first, None))
+            if len(first) == FIRST_SCREENFUL:
+                self.post_message(HeadlinesLoaded(self.store.headlines(), KEEP_CURSOR))
         except StoreError as exc:
             self.post_message(LibraryFailed(str(exc)))
 
@@ -382,7 +392,11 @@ class ReaderApp(App[None]):
         self.exit(return_code=1, message=self.error_message)
 
     def on_headlines_loaded(self, message: HeadlinesLoaded) -> None:
-        self.reader_screen.headlines.set_headlines(message.headlines, message.keep_id)
+        headlines = self.reader_screen.headlines
+        keep_id = message.keep_id
+        if keep_id == KEEP_CURSOR:
+            keep_id = headlines.current.id if headlines.current else None
+        headlines.set_headlines(message.headlines, keep_id)
 
     def on_headline_changed(self, message: HeadlineChanged) -> None:
         self.reader_screen.headlines.update_headline(message.headline)

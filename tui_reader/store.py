@@ -240,12 +240,15 @@ class Store:
                 results.append((article_id, cursor.rowcount == 1))
         return results
 
-    def headlines(self, *, unread_only: bool = False, starred_only: bool = False) -> list[Headline]:
+    def headlines(
+        self, *, unread_only: bool = False, starred_only: bool = False, limit: int | None = None
+    ) -> list[Headline]:
         """List headlines, newest first.
 
         Args:
             unread_only: Only articles not marked read.
             starred_only: Only starred articles.
+            limit: At most this many (the first screenful, say).
 
         Returns:
             Headlines in display order.
@@ -259,6 +262,8 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY sort_key DESC, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return [
             Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
             for row in self.db.execute(sql)
