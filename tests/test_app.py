@@ -261,3 +261,18 @@ async def test_a_broken_library_ends_the_app_with_one_line(data_dir: Path, clock
     assert app.error_message is not None
     assert "file is not a database" in app.error_message
     assert "\n" not in app.error_message
+
+
+async def test_a_large_library_fills_in_after_the_first_screenful(
+    data_dir: Path, clock: FakeClock, monkeypatch
+):
+    # Shrink the first screenful so a small library takes the two-step path.
+    monkeypatch.setattr("tui_reader.app.FIRST_SCREENFUL", 3)
+    library_with_stories(data_dir, n=8)
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert len(headline_list(app).headlines) == 9
+        assert headline_list(app).current.title == SEED_TITLE
+        await press(app, pilot, "G")  # the last headline is reachable
+        assert headline_list(app).current.title == "Story 8"
