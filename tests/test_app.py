@@ -276,3 +276,18 @@ async def test_a_large_library_fills_in_after_the_first_screenful(
         assert headline_list(app).current.title == SEED_TITLE
         await press(app, pilot, "G")  # the last headline is reachable
         assert headline_list(app).current.title == "Story 8"
+
+
+async def test_keys_typed_right_after_tab_go_to_the_article(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")  # open the seed
+        view = app.reader_screen.query_one(ArticleView)
+        # Tab then G in the same tick, as when tmux or a paste sends them
+        # together: G must already go to the article pane.
+        screen = app.reader_screen
+        screen.action_switch_pane()
+        screen.action_last()
+        await settle(app, pilot)
+        assert view.scroll_y == view.max_scroll_y > 0
+        assert headline_list(app).cursor == 0  # G did not move the list

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -144,13 +145,23 @@ class ReaderScreen(Screen[None]):
 
     @property
     def reading(self) -> bool:
-        """Whether the article pane has the keyboard."""
-        return self.article.has_focus
+        """Whether the article pane has the keyboard.
+
+        Kept here rather than read from focus: `focus()` takes effect after
+        the current message, and keys typed quickly (or pasted) must already
+        go to the pane that Tab chose.
+        """
+        return self.has_class("-reading")
 
     def show_pane(self, article: bool) -> None:
         """Give the keyboard (and, when narrow, the screen) to one pane."""
         self.set_class(article, "-reading")
         (self.article if article else self.headlines).focus()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # A click can move focus too; follow it.
+        if event.widget in (self.article, self.headlines):
+            self.set_class(event.widget is self.article, "-reading")
 
     def action_switch_pane(self) -> None:
         self.show_pane(not self.reading)
