@@ -14,6 +14,7 @@ from tui_reader.app import ReaderApp, make_app
 from tui_reader.config import KEY_ACTIONS, Config
 from tui_reader.importer import parse_text
 from tui_reader.locations import seeds_directory
+from tui_reader.messages import HeadlinesLoaded
 from tui_reader.store import open_library
 from tui_reader.widgets.article_view import ArticleView
 from tui_reader.widgets.headline_list import HeadlineList
@@ -113,10 +114,10 @@ async def test_next_and_previous_open_neighbours(app: ReaderApp):
 
 async def test_teaser_at_zero_and_subscribing(data_dir: Path, clock: FakeClock):
     library_with_stories(data_dir)
-    app = make_app(Config(meter_limit=1), data_dir, clock=clock)
+    app = make_app(Config(meter_limit=2), data_dir, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "j", "enter")  # Story 1 uses the only free article
+        await press(app, pilot, "enter", "j", "enter")  # the seed and Story 1 use both
         assert header(app) == "You have 0 free articles remaining"
         await press(app, pilot, "n")  # Story 2 is withheld
         text = article_text(app)
@@ -124,12 +125,36 @@ async def test_teaser_at_zero_and_subscribing(data_dir: Path, clock: FakeClock):
         assert "Third paragraph 2." not in text and "Section 2" not in text
         assert "You have 0 free articles remaining. Subscribe for unlimited access." in text
         assert "Press S to subscribe" in text
-        assert not headline_list(app).headlines[2].read
+        assert not headline_list(app).headlines[2].read  # a teaser does not mark it read
         await press(app, pilot, "S")  # subscribe: the story reads in full
         assert header(app) == "You have 0 free articles remaining · Subscribed: unlimited access"
         assert "Third paragraph 2." in article_text(app)
         await press(app, pilot, "S")  # unsubscribe: the meter is back
         assert header(app) == "You have 0 free articles remaining"
+        assert "Third paragraph 2." in article_text(app)  # what was read stays shown
+
+
+async def test_unsubscribing_does_not_count_the_article_on_screen(data_dir: Path, clock: FakeClock):
+    library_with_stories(data_dir)
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "S", "j", "enter")  # subscribe, open Story 1 (free)
+        assert header(app).startswith("You have 5 free articles remaining")
+        await press(app, pilot, "S")  # unsubscribe with Story 1 on screen
+        assert header(app) == "You have 5 free articles remaining"
+
+
+async def test_headlines_for_a_stale_filter_are_dropped(app: ReaderApp):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "m", "u")  # mark Story 1 read, show unread only
+        assert len(headline_list(app).headlines) == 3
+        # The full list of a load started before `u` arrives late: it is ignored.
+        everything = app.store.headlines()
+        app.post_message(HeadlinesLoaded(everything, None, unread_only=False))
+        await settle(app, pilot)
+        assert len(headline_list(app).headlines) == 3
 
 
 async def test_help_lists_every_binding_and_escape_closes(app: ReaderApp):

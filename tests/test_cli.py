@@ -15,6 +15,7 @@ from tests.conftest import make_article_file
 
 @pytest.fixture
 def run(data_dir: Path, tmp_path: Path):
+    (tmp_path / "config.toml").write_text("")
     env = {
         **os.environ,
         "TUI_READER_DATA_DIR": str(data_dir),
@@ -116,7 +117,8 @@ def test_import_reports_each_bad_file_and_imports_the_rest(run, tmp_path: Path):
         (("read",), 2, "the following arguments are required"),
         (("frobnicate",), 2, "invalid choice"),
         (("quota", "limit", "many"), 2, "invalid int value"),
-        (("quota", "limit", "-3"), 1, "the limit must be 0 or more"),
+        (("quota", "limit", "-3"), 1, "the limit must be a whole number from 0 to 100,000"),
+        (("quota", "period", "9" * 400), 1, "the period must be a whole number of days"),
     ],
 )
 def test_user_mistakes_get_one_line_and_no_traceback(run, args, status, message):
@@ -148,3 +150,28 @@ def test_data_dir_option_wins_over_environment(run, tmp_path: Path):
     run("--data-dir", str(other), "quota", "limit", "2")
     assert json.loads(run("--data-dir", str(other), "quota", "--json").stdout)["limit"] == 2
     assert json.loads(run("quota", "--json").stdout)["limit"] == 5
+
+
+def test_an_ambiguous_id_prefix_says_so(run, tmp_path: Path):
+    # Import stories until two ids share their first four hex digits.
+    ids: dict[str, str] = {}
+    n = 0
+    while True:
+        n += 1
+        path = make_article_file(tmp_path, f"s{n}.txt", f"Story {n}", paragraphs=1)
+        from tui_reader.importer import read_article_file
+
+        article_id = read_article_file(path).content_id()
+        if article_id[:4] in ids:
+            break
+        ids[article_id[:4]] = article_id
+    run("import", *(str(tmp_path / f"s{i}.txt") for i in range(1, n + 1)))
+    result = run("read", article_id[:4])
+    assert result.returncode == 1
+    assert "matches more than one article" in result.stderr
+
+
+def test_a_named_config_file_that_is_missing_is_reported(run, tmp_path: Path):
+    result = run("--config", str(tmp_path / "typo.toml"), "quota", "--json")
+    assert result.returncode == 0
+    assert "typo.toml: no such config file; using defaults" in result.stderr

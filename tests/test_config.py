@@ -51,3 +51,33 @@ def test_invalid_toml_warns_and_uses_defaults(tmp_path: Path):
     assert len(config.warnings) == 1
     assert "invalid TOML" in config.warnings[0]
     assert config.keys_for("quit") == "q"
+
+
+def test_key_names_are_checked_and_spelled_as_textual_does(tmp_path: Path):
+    config = load_config(
+        write(tmp_path, '[keys]\nopen = "return"\nhelp = "?,f1"\nlast = "shift+end, G"\n')
+    )
+    assert config.keys_for("open") == "enter,l,right"  # "return" is no key: default kept
+    assert config.keys_for("help") == "question_mark,f1"
+    assert config.keys_for("last") == "shift+end,G"
+    assert len(config.warnings) == 1 and "keys.open = 'return'" in config.warnings[0]
+
+
+def test_a_key_given_to_two_actions_is_reported(tmp_path: Path):
+    config = load_config(write(tmp_path, '[keys]\nquit = "?"\n'))
+    assert config.warnings == [
+        f"{tmp_path / 'config.toml'}: key 'question_mark' is bound to help and quit;"
+        " only one of them will get it"
+    ]
+
+
+def test_out_of_range_meter_values_fall_back(tmp_path: Path):
+    config = load_config(write(tmp_path, f"[meter]\nperiod_days = {10**30}\nlimit = 100001\n"))
+    assert (config.meter_limit, config.meter_period_days) == (None, None)
+    assert len(config.warnings) == 2
+
+
+def test_a_missing_file_is_reported_only_when_named(tmp_path: Path):
+    assert load_config(tmp_path / "nope.toml").warnings == []
+    [warning] = load_config(tmp_path / "nope.toml", explicit=True).warnings
+    assert warning.endswith("nope.toml: no such config file; using defaults")

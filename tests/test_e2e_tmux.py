@@ -60,6 +60,7 @@ class Terminal:
 
 def test_read_the_seed_in_a_real_terminal(tmp_path: Path):
     data_dir = tmp_path / "data"
+    (tmp_path / "none.toml").write_text("")
     env = f"TUI_READER_DATA_DIR={shlex.quote(str(data_dir))} "
     env += f"TUI_READER_CONFIG={shlex.quote(str(tmp_path / 'none.toml'))} TERM=xterm-256color"
     # COLUMNS and LINES can reach the pane from the test's environment, and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from tests.conftest import SEED_TEXT
 from tui_reader.article import BlockKind
 from tui_reader.importer import (
+    MAX_FILE_BYTES,
     ArticleImportError,
     decode_file,
     parse_text,
@@ -155,3 +157,29 @@ def test_file_source_names_the_file(tmp_path: Path):
     path = tmp_path / "story.txt"
     path.write_text("Story\n\nBody.", encoding="utf-8")
     assert read_article_file(path).source == "story.txt"
+
+
+def test_fifos_devices_and_huge_files_are_refused_without_reading_them(tmp_path: Path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as file:
+        file.truncate(MAX_FILE_BYTES + 10)  # sparse: costs no disk
+    results = read_many([fifo, Path("/dev/zero"), huge])
+    assert [r.error for r in results] == [
+        "not a regular file",
+        "not a regular file",
+        f"too large for an article (over {MAX_FILE_BYTES:,} bytes)",
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_an_unreadable_folder_is_one_error(tmp_path: Path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        [result] = read_many([locked])
+        assert result.error == "permission denied"
+    finally:
+        locked.chmod(0o700)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from tests.conftest import FakeClock
@@ -119,31 +121,61 @@ def test_config_values_override_stored_ones(store: Store, clock: FakeClock):
 
 
 _OPEN_ALL = """
-import sys
+import sys, time
 from pathlib import Path
 from tui_reader.meter import Meter
 from tui_reader.store import open_library
-with open_library(Path(sys.argv[1])) as library:
+data_dir, go, ids = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+with open_library(data_dir) as library:
     meter = Meter(library)
-    print(sum(meter.open(article_id).counted for article_id in sys.argv[2:]))
+    while not go.exists():  # start together, so the openings really overlap
+        time.sleep(0.001)
+    print(sum(meter.open(article_id).counted for article_id in ids))
 """
 
 
-def test_concurrent_processes_never_overcount(data_dir: Path):
-    """Four processes open the same 8 articles at once: exactly 5 are counted."""
+def test_concurrent_processes_never_overcount(data_dir: Path, tmp_path: Path):
+    """Six processes open the same 40 articles at once: exactly 5 are counted."""
     with open_library(data_dir) as library:
-        ids = add_stories(library, 8)
+        ids = add_stories(library, 40)
+    go = tmp_path / "go"
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", _OPEN_ALL, str(data_dir), *ids[i:], *ids[:i]],
+            [sys.executable, "-c", _OPEN_ALL, str(data_dir), str(go), *ids[i:], *ids[:i]],
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
-        for i in range(0, 8, 2)
+        for i in range(0, 36, 6)
     ]
-    counted = [int(p.communicate(timeout=60)[0]) for p in processes]
-    assert all(p.returncode == 0 for p in processes)
-    assert sum(counted) == 5
+    time.sleep(1.0)  # let every process reach the start line
+    go.touch()
+    outputs = [p.communicate(timeout=60) for p in processes]
+    assert all(p.returncode == 0 for p in processes), [err for _, err in outputs]
+    assert sum(int(out) for out, _ in outputs) == 5
     with open_library(data_dir) as library:
         state = Meter(library).state()
         assert (state.used, state.remaining) == (5, 0)
+
+
+def test_concurrent_threads_with_their_own_connections(data_dir: Path):
+    """Eight app-like instances in threads, each with its own Store: 5 counted in all."""
+    with open_library(data_dir) as library:
+        ids = add_stories(library, 40)
+    barrier = threading.Barrier(8)
+    counted: list[int] = []
+
+    def instance(offset: int) -> None:
+        with open_library(data_dir) as library:
+            meter = Meter(library)
+            barrier.wait()
+            order = ids[offset:] + ids[:offset]
+            counted.append(sum(meter.open(article_id).counted for article_id in order))
+
+    threads = [threading.Thread(target=instance, args=(i * 5,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(counted) == 8
+    assert sum(counted) == 5

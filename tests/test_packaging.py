@@ -39,8 +39,10 @@ def test_cli_commands_do_not_load_textual(tmp_path: Path):
         f"main(['--data-dir', {str(tmp_path)!r}, 'list', '--json'])\n"
         "print('textual' in sys.modules, file=sys.stderr)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stderr.strip().endswith("False")
+    (tmp_path / "config.toml").write_text("")
+    env = {**os.environ, "TUI_READER_CONFIG": str(tmp_path / "config.toml")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stderr.strip() == "False"
 
 
 def test_wheel_contains_styles_and_seeds(tmp_path: Path):
@@ -82,7 +84,12 @@ def test_installed_wheel_finds_its_styles_and_seeds(tmp_path: Path):
     )
     # PYTHONPATH puts the unpacked wheel before the editable checkout; the
     # working directory is elsewhere so the checkout is not on the path.
-    env = {**os.environ, "PYTHONPATH": str(target)}
+    (tmp_path / "config.toml").write_text("")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(target),
+        "TUI_READER_CONFIG": str(tmp_path / "config.toml"),
+    }
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )

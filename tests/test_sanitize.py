@@ -21,6 +21,10 @@ from tui_reader.sanitize import clean_line, clean_text
         ("tab\tand\nnewline", "tab\tand\nnewline"),
         ("crlf\r\nline", "crlf\nline"),
         ("emoji 👩\u200d💻 stays", "emoji 👩\u200d💻 stays"),
+        # Unterminated or stray introducers lose at most the rest of their line.
+        ("title \x1b]0;never ends\nnext line", "title \nnext line"),
+        ("mojibake â€\x9dquote\n\nmore text", "mojibake â€quote\n\nmore text"),
+        ("lone \x90dcs and \x9eparts", "lone dcs and parts"),
     ],
 )
 def test_clean_text(raw, clean):

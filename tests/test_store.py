@@ -50,8 +50,8 @@ def test_ids_are_stable_and_content_derived(store: Store):
     [(first, added)] = store.add_articles([article])
     [(second, added_again)] = store.add_articles([parse_text("Stable\r\n\r\nBody text.\r\n")])
     assert (first, added, added_again) == (second, True, False)
-    assert store.resolve_id(first[:6]) == first
-    assert store.resolve_id("zzzz") is None
+    assert store.find_ids(first[:6]) == [first]
+    assert store.find_ids("zzzz") == []
 
 
 def test_read_and_star_state(store: Store):
@@ -115,3 +115,33 @@ def test_a_file_that_is_not_a_database_gets_one_line(data_dir: Path):
         Store.open(data_dir)
     assert "\n" not in str(caught.value)
     assert "not a database" in str(caught.value)
+
+
+def test_an_edited_seed_replaces_its_old_version(data_dir: Path, tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    seed = make_article_file(seeds, "story.txt", "First Version")
+    with open_library(data_dir, seeds) as library:
+        [old] = library.headlines()
+        library.set_starred(old.id, True)
+    seed.write_text(seed.read_text().replace("First Version", "Second Version"))
+    with open_library(data_dir, seeds) as library:
+        [new] = library.headlines()
+        assert new.title == "Second Version" and new.starred
+        assert new.id != old.id
+
+
+def test_a_busy_library_is_one_line_not_a_hang(data_dir: Path, monkeypatch):
+    monkeypatch.setattr("tui_reader.store.BUSY_TIMEOUT_MS", 200)
+    with open_library(data_dir, seeds_directory()) as library:
+        [headline] = library.headlines()
+        other = sqlite3.connect(database_path(data_dir), isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # another process writing, for a long time
+        try:
+            with pytest.raises(StoreError, match=r"is busy \(another tui-reader is writing\)"):
+                library.set_read(headline.id, True)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        library.set_read(headline.id, True)  # once free, writes go through
+        assert library.headline(headline.id).read

@@ -8,6 +8,8 @@ of `tui_reader.messages`; the keypress path does no I/O.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.text import Text
@@ -27,6 +29,7 @@ from tui_reader.messages import (
     HeadlineChanged,
     HeadlinesLoaded,
     LibraryFailed,
+    LibraryProblem,
     MeterChanged,
 )
 from tui_reader.meter import Clock, Meter, MeterState
@@ -40,6 +43,9 @@ from tui_reader.widgets.help_screen import HelpScreen, key_label
 FIRST_SCREENFUL = 300
 # HeadlinesLoaded.keep_id value: keep the cursor on whatever it is on now.
 KEEP_CURSOR = "\0keep"
+
+# How often the header re-reads the meter (views expire; other instances count).
+METER_REFRESH_SECONDS = 60
 
 # Below this width the panes take turns instead of squeezing side by side.
 NARROW_WIDTH = 80
@@ -300,6 +306,7 @@ class ReaderApp(App[None]):
         for warning in self.config.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10)
         self.load_library()
+        self.set_interval(METER_REFRESH_SECONDS, self.refresh_meter)
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -322,9 +329,10 @@ class ReaderApp(App[None]):
             # The first screenful first, so a large library shows as fast as
             # an empty one; the rest follows while the user reads.
             first = self.store.headlines(limit=FIRST_SCREENFUL)
-            self.post_message(HeadlinesLoaded(first, None))
+            self.post_message(HeadlinesLoaded(first, None, unread_only=False))
             if len(first) == FIRST_SCREENFUL:
-                self.post_message(HeadlinesLoaded(self.store.headlines(), KEEP_CURSOR))
+                everything = self.store.headlines()
+                self.post_message(HeadlinesLoaded(everything, KEEP_CURSOR, unread_only=False))
         except StoreError as exc:
             self.post_message(LibraryFailed(str(exc)))
 
@@ -333,15 +341,17 @@ class ReaderApp(App[None]):
         """Reload the headline list (after a filter change)."""
         if self.store is None:
             return
-        headlines = self.store.headlines(unread_only=self.unread_only)
-        self.post_message(HeadlinesLoaded(headlines, keep_id))
+        unread_only = self.unread_only
+        with self._store_errors():
+            headlines = self.store.headlines(unread_only=unread_only)
+            self.post_message(HeadlinesLoaded(headlines, keep_id, unread_only))
 
     @work(thread=True, exclusive=True, group="open")
     def open_article(self, article_id: str) -> None:
         """Open an article through the meter and render it."""
         if self.store is None or self.meter is None:
             return
-        try:
+        with self._store_errors():
             stored = self.store.get(article_id)
             if stored is None:
                 return
@@ -354,46 +364,63 @@ class ReaderApp(App[None]):
                 " (a local switch: nothing is bought)."
             )
             text = render_article(stored.article, teaser=not access.allowed, notice=notice)
-        except StoreError as exc:
-            self.post_message(LibraryFailed(str(exc)))
-            return
-        self.post_message(MeterChanged(access.state))
-        self.post_message(
-            ArticleOpened(article_id, text, withheld=not access.allowed, url=stored.article.url)
-        )
-        headline = self.store.headline(article_id)
-        if headline is not None:
-            self.post_message(HeadlineChanged(headline))
+            self.post_message(MeterChanged(access.state))
+            self.post_message(
+                ArticleOpened(article_id, text, withheld=not access.allowed, url=stored.article.url)
+            )
+            headline = self.store.headline(article_id)
+            if headline is not None:
+                self.post_message(HeadlineChanged(headline))
 
     @work(thread=True, group="flags")
     def set_flag(self, article_id: str, flag: str, value: bool) -> None:
         """Mark read/unread or star/unstar, then refresh that row."""
         if self.store is None:
             return
-        if flag == "read":
-            self.store.set_read(article_id, value)
-        else:
-            self.store.set_starred(article_id, value)
-        headline = self.store.headline(article_id)
-        if headline is not None:
-            self.post_message(HeadlineChanged(headline))
+        with self._store_errors():
+            self.store.set_flag(article_id, flag, value)
+            headline = self.store.headline(article_id)
+            if headline is not None:
+                self.post_message(HeadlineChanged(headline))
 
-    @work(thread=True, group="meter")
+    @work(thread=True, exclusive=True, group="meter")
     def toggle_subscription(self) -> None:
-        """Flip the local subscription; reopen a withheld article in full."""
+        """Flip the local subscription; a withheld article then reads in full."""
         if self.meter is None:
             return
-        self.meter.set_subscribed(not self.meter.subscribed)
-        state = self.meter.state()
-        self.post_message(MeterChanged(state))
-        self.call_from_thread(
-            self.notify,
-            "Subscribed: every article reads in full." if state.subscribed else "Unsubscribed.",
-            timeout=3,
-        )
-        shown = self.call_from_thread(lambda: self.reader_screen.article.article_id)
-        if shown is not None:
-            self.call_from_thread(self.open_article, shown)
+        with self._store_errors():
+            self.meter.set_subscribed(not self.meter.subscribed)
+            state = self.meter.state()
+            self.post_message(MeterChanged(state))
+            self.call_from_thread(
+                self.notify,
+                "Subscribed: every article reads in full." if state.subscribed else "Unsubscribed.",
+                timeout=3,
+            )
+            shown, withheld = self.call_from_thread(self._shown_article)
+            # Only a teaser gains from reopening; reopening a full article
+            # after unsubscribing would count it.
+            if state.subscribed and withheld and shown is not None:
+                self.call_from_thread(self.open_article, shown)
+
+    def _shown_article(self) -> tuple[str | None, bool]:
+        view = self.reader_screen.article
+        return view.article_id, view.withheld
+
+    @work(thread=True, exclusive=True, group="meter-refresh")
+    def refresh_meter(self) -> None:
+        """Re-read the meter: views expire, and other instances count too."""
+        if self.meter is not None:
+            with self._store_errors():
+                self.post_message(MeterChanged(self.meter.state()))
+
+    @contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        """Turn a failed library operation into a notice; the app goes on."""
+        try:
+            yield
+        except StoreError as exc:
+            self.post_message(LibraryProblem(str(exc)))
 
     # Results ----------------------------------------------------------------
 
@@ -402,7 +429,12 @@ class ReaderApp(App[None]):
         self.error_message = f"{APP_NAME}: error: {message.error}"
         self.exit(return_code=1, message=self.error_message)
 
+    def on_library_problem(self, message: LibraryProblem) -> None:
+        self.notify(message.error, title="Library", severity="error", timeout=8)
+
     def on_headlines_loaded(self, message: HeadlinesLoaded) -> None:
+        if message.unread_only != self.unread_only:
+            return  # loaded for a filter the user has since changed
         headlines = self.reader_screen.headlines
         keep_id = message.keep_id
         if keep_id == KEEP_CURSOR:
@@ -417,7 +449,7 @@ class ReaderApp(App[None]):
 
     def on_article_opened(self, message: ArticleOpened) -> None:
         screen = self.reader_screen
-        screen.article.show(message.article_id, message.text)
+        screen.article.show(message.article_id, message.text, withheld=message.withheld)
         screen.headlines.set_open(message.article_id)
 
 

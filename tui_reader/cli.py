@@ -16,7 +16,12 @@ from typing import TextIO
 from tui_reader import APP_NAME, __version__
 from tui_reader.config import Config, load_config
 from tui_reader.importer import read_many
-from tui_reader.locations import config_file, data_directory, seeds_directory
+from tui_reader.locations import (
+    config_file,
+    config_file_is_explicit,
+    data_directory,
+    seeds_directory,
+)
 from tui_reader.meter import Meter
 from tui_reader.store import Store, StoreError, open_library
 
@@ -116,9 +121,12 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     """Print one article, counted by the meter; the teaser when withheld."""
     from tui_reader.render import render_article, render_plain
 
-    article_id = store.resolve_id(args.id)
-    if article_id is None:
+    matches = store.find_ids(args.id)
+    if not matches:
         raise UserError(f"no article with id {args.id!r} (see `{APP_NAME} list`)")
+    if len(matches) > 1:
+        raise UserError(f"id {args.id!r} matches more than one article; give more of it")
+    article_id = matches[0]
     stored = store.get(article_id)
     assert stored is not None
     access = _meter(store, config).open(article_id)
@@ -169,15 +177,17 @@ def cmd_quota(store: Store, config: Config, args: argparse.Namespace, out: TextI
     elif action == "reset":
         meter.reset()
     elif action == "limit":
-        if args.n < 0:
-            raise UserError("the limit must be 0 or more")
-        meter.set_limit(args.n)
+        try:
+            meter.set_limit(args.n)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         if config.meter_limit is not None:
             _warn(f"{config.path} sets meter.limit = {config.meter_limit}, which takes precedence")
     elif action == "period":
-        if args.days < 1:
-            raise UserError("the period must be at least 1 day")
-        meter.set_period(args.days)
+        try:
+            meter.set_period(args.days)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
         if config.meter_period_days is not None:
             _warn(
                 f"{config.path} sets meter.period_days = {config.meter_period_days},"
@@ -217,7 +227,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """
     out = out or sys.stdout
     args = _build_parser().parse_args(argv)
-    config = load_config(config_file(args.config))
+    config = load_config(config_file(args.config), explicit=config_file_is_explicit(args.config))
     for warning in config.warnings:
         _warn(warning)
     data_dir = data_directory(args.data_dir)

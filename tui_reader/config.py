@@ -16,11 +16,13 @@ Example::
 
 from __future__ import annotations
 
-import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tui_reader.meter import LIMIT_RANGE, PERIOD_DAYS_RANGE
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,52 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
 )
 KEY_ACTION_IDS = frozenset(a.id for a in KEY_ACTIONS)
 
-# One key: a Textual key name ("ctrl+n", "pagedown", "question_mark") or a
-# single printable character.
-_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|super|meta)\+)*[A-Za-z0-9_]+$")
+_MODIFIERS = ("ctrl+", "shift+", "alt+", "super+", "meta+")
+# Named keys as Textual spells them.
+_NAMED_KEYS = frozenset(
+    {"enter", "tab", "escape", "space", "backspace", "delete", "insert", "home", "end"}
+    | {"pageup", "pagedown", "up", "down", "left", "right"}
+    | {f"f{n}" for n in range(1, 25)}
+)
+# Textual names punctuation after its Unicode name, with a few short forms.
+_SHORT_NAMES = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+
+
+def canonical_key(key: str) -> str | None:
+    """Spell a key the way Textual does, or None if it is no key.
+
+    Args:
+        key: "n", "G", "?", "question_mark", "ctrl+n", "pagedown" ...
+
+    Returns:
+        The key with punctuation by name ("?" -> "question_mark"), or None
+        for something that is not a key ("return", "not a key").
+    """
+    modifiers = ""
+    while key.startswith(_MODIFIERS) and len(key) > key.index("+") + 1:
+        cut = key.index("+") + 1
+        modifiers, key = modifiers + key[:cut], key[cut:]
+    if len(key) == 1:
+        if key.isalnum():
+            return modifiers + key
+        if not key.isprintable() or key.isspace():
+            return None
+        name = unicodedata.name(key, "").lower().replace(" ", "_").replace("-", "_")
+        return modifiers + _SHORT_NAMES.get(name, name) if name else None
+    if key in _NAMED_KEYS or key in _SHORT_NAMES.values():
+        return modifiers + key
+    try:
+        unicodedata.lookup(key.replace("_", " "))
+    except KeyError:
+        return None
+    return modifiers + key
 
 
 @dataclass
@@ -81,12 +126,13 @@ class Config:
         raise KeyError(action_id)
 
 
-def _valid_key_list(value: str) -> bool:
-    keys = [k.strip() for k in value.split(",")]
-    return bool(keys) and all(
-        k and (_KEY_NAME.match(k) or (len(k) == 1 and k.isprintable() and not k.isspace()))
-        for k in keys
-    )
+def _parse_key_list(value: object) -> list[str] | None:
+    if not isinstance(value, str):
+        return None
+    keys = [canonical_key(k.strip()) for k in value.split(",")]
+    if not keys or None in keys:
+        return None
+    return [k for k in keys if k is not None]
 
 
 def _read_keys(table: Any, config: Config, where: str) -> None:
@@ -96,22 +142,40 @@ def _read_keys(table: Any, config: Config, where: str) -> None:
     for action_id, value in table.items():
         if action_id not in KEY_ACTION_IDS:
             config.warnings.append(f"{where}: unknown action keys.{action_id}; ignored")
-        elif not isinstance(value, str) or not _valid_key_list(value):
+        elif (keys := _parse_key_list(value)) is None:
             config.warnings.append(
                 f'{where}: keys.{action_id} = {value!r} is not a key list like "n,ctrl+n";'
                 " using the default"
             )
         else:
-            config.keys[action_id] = ",".join(k.strip() for k in value.split(","))
+            config.keys[action_id] = ",".join(keys)
+    _warn_about_shared_keys(config, where)
 
 
-def _read_int(table: dict[str, Any], name: str, minimum: int, config: Config, where: str) -> Any:
+def _warn_about_shared_keys(config: Config, where: str) -> None:
+    """Say when a configured key also belongs to another action."""
+    owners: dict[str, list[str]] = {}
+    for action in KEY_ACTIONS:
+        for key in _parse_key_list(config.keys_for(action.id)) or []:
+            owners.setdefault(key, []).append(action.id)
+    for key, actions in owners.items():
+        if len(actions) > 1 and any(a in config.keys for a in actions):
+            config.warnings.append(
+                f"{where}: key {key!r} is bound to {' and '.join(actions)};"
+                " only one of them will get it"
+            )
+
+
+def _read_int(
+    table: dict[str, Any], name: str, bounds: tuple[int, int], config: Config, where: str
+) -> Any:
     if name not in table:
         return None
     value = table[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         config.warnings.append(
-            f"{where}: meter.{name} = {value!r} must be a whole number of at least {minimum};"
+            f"{where}: meter.{name} = {value!r} must be a whole number from {low} to {high:,};"
             " using the default"
         )
         return None
@@ -122,17 +186,19 @@ def _read_meter(table: Any, config: Config, where: str) -> None:
     if not isinstance(table, dict):
         config.warnings.append(f"{where}: [meter] must be a table; using the defaults")
         return
-    config.meter_limit = _read_int(table, "limit", 0, config, where)
-    config.meter_period_days = _read_int(table, "period_days", 1, config, where)
+    config.meter_limit = _read_int(table, "limit", LIMIT_RANGE, config, where)
+    config.meter_period_days = _read_int(table, "period_days", PERIOD_DAYS_RANGE, config, where)
     for name in table.keys() - {"limit", "period_days"}:
         config.warnings.append(f"{where}: unknown setting meter.{name}; ignored")
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, *, explicit: bool = False) -> Config:
     """Read the config file; a missing file means all defaults.
 
     Args:
         path: The TOML file.
+        explicit: The user named the file (`--config`, `$TUI_READER_CONFIG`),
+            so its absence is worth a warning.
 
     Returns:
         The config. Problems are listed in `warnings`, one line each, and the
@@ -143,6 +209,8 @@ def load_config(path: Path) -> Config:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if explicit:
+            config.warnings.append(f"{where}: no such config file; using defaults")
         return config
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"

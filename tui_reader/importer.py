@@ -190,10 +190,15 @@ def read_article_file(path: Path, *, origin: str = "file") -> Article:
     try:
         if path.is_dir():
             raise ArticleImportError("is a directory")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ArticleImportError(f"too large for an article ({size:,} bytes)")
-        data = path.read_bytes()
+        if not path.exists():
+            raise FileNotFoundError
+        if not path.is_file():
+            # A FIFO would block and a device never ends; neither is an article.
+            raise ArticleImportError("not a regular file")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ArticleImportError(f"too large for an article (over {MAX_FILE_BYTES:,} bytes)")
     except FileNotFoundError:
         raise ArticleImportError("no such file") from None
     except PermissionError:
@@ -204,38 +209,37 @@ def read_article_file(path: Path, *, origin: str = "file") -> Article:
     return parse_text(decode_file(data), source=source, origin=origin)
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Expand directories to the `.txt` files directly inside them.
-
-    Args:
-        paths: Paths as the user gave them.
-
-    Returns:
-        Files to import, in the given order (a directory's files sorted by name).
-    """
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            expanded.extend(sorted(p for p in path.iterdir() if p.suffix == ".txt"))
-        else:
-            expanded.append(path)
-    return expanded
+def _text_files_in(directory: Path) -> list[Path]:
+    """The `.txt` files directly inside a directory, sorted by name."""
+    try:
+        return sorted(p for p in directory.iterdir() if p.suffix == ".txt" and p.is_file())
+    except PermissionError:
+        raise ArticleImportError("permission denied") from None
+    except OSError as exc:
+        raise ArticleImportError(exc.strerror or "cannot list folder") from None
 
 
 def read_many(paths: Iterable[Path], *, origin: str = "file") -> list[ImportResult]:
-    """Read a batch of files; one bad file never stops the rest.
+    """Read a batch of files and folders; one bad one never stops the rest.
 
     Args:
-        paths: Files or directories.
+        paths: Files, or folders whose `.txt` files are read (sorted by name).
         origin: "seed" or "file".
 
     Returns:
-        One result per file, in order.
+        One result per file (or per unreadable folder), in order.
     """
     results = []
-    for path in expand_paths(paths):
+    for given in paths:
         try:
-            results.append(ImportResult(path, article=read_article_file(path, origin=origin)))
+            files = _text_files_in(given) if given.is_dir() else [given]
         except ArticleImportError as exc:
-            results.append(ImportResult(path, error=str(exc)))
+            results.append(ImportResult(given, error=str(exc)))
+            continue
+        for path in files:
+            try:
+                article = read_article_file(path, origin=origin)
+                results.append(ImportResult(path, article=article))
+            except ArticleImportError as exc:
+                results.append(ImportResult(path, error=str(exc)))
     return results

@@ -61,6 +61,11 @@ def config_file(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
+def config_file_is_explicit(override: str | os.PathLike[str] | None = None) -> bool:
+    """Whether the user named the config file (so a missing one is a mistake)."""
+    return bool(override or os.environ.get(CONFIG_ENV))
+
+
 def _bundled(name: str) -> Path:
     # Installed from a wheel, styles/ and seeds/ live inside the package; in a
     # checkout or an editable install they sit beside it at the top level.

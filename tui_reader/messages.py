@@ -23,11 +23,19 @@ class LibraryFailed(Message):
 
 
 @dataclass
+class LibraryProblem(Message):
+    """A library operation failed; the app goes on (e.g. the library was busy)."""
+
+    error: str
+
+
+@dataclass
 class HeadlinesLoaded(Message):
     """A fresh list of headlines, and which one the cursor should stay on."""
 
     headlines: list[Headline]
     keep_id: str | None
+    unread_only: bool  # the filter they were loaded with; a stale filter is dropped
 
 
 @dataclass

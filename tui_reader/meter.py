@@ -10,7 +10,10 @@ Exactness: the check and the record happen in one `BEGIN IMMEDIATE`
 transaction, so concurrent app instances and CLI calls never count a view
 twice nor lose one. The clock is never trusted to go backwards: the meter keeps
 the latest time it has seen and uses that when the clock reads earlier, so
-setting the clock back neither unlocks articles nor wipes the count.
+setting the clock back neither unlocks articles nor wipes the count. The
+price: after a clock that ran far ahead is corrected, views counted meanwhile
+stay counted until the corrected clock passes the time they were recorded at
+plus the period; `tui-reader quota reset` clears them.
 """
 
 from __future__ import annotations
@@ -20,10 +23,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tui_reader.store import Store
+from tui_reader.store import Store, put_setting
 
 DEFAULT_LIMIT = 5
 DEFAULT_PERIOD_DAYS = 30
+# Bounds on the settings: past these a value is a typo, and a period of
+# millions of days would overflow the date arithmetic.
+LIMIT_RANGE = (0, 100_000)
+PERIOD_DAYS_RANGE = (1, 36_500)
 SECONDS_PER_DAY = 86_400
 
 Clock = Callable[[], float]
@@ -95,24 +102,31 @@ class Meter:
 
     # Settings -------------------------------------------------------------
 
-    def _int_setting(self, key: str, override: int | None, default: int) -> int:
+    def _int_setting(
+        self, key: str, override: int | None, default: int, bounds: tuple[int, int]
+    ) -> int:
         if override is not None:
             return override
         value = self.store.get_setting(key)
         try:
-            return int(value) if value is not None else default
+            number = int(value) if value is not None else default
         except ValueError:
             return default
+        # A value out of bounds (written by hand, or by an older version) must
+        # not break every later call: fall back to the default.
+        return number if bounds[0] <= number <= bounds[1] else default
 
     @property
     def limit(self) -> int:
         """Free articles per period."""
-        return self._int_setting("meter.limit", self.limit_override, DEFAULT_LIMIT)
+        return self._int_setting("meter.limit", self.limit_override, DEFAULT_LIMIT, LIMIT_RANGE)
 
     @property
     def period_days(self) -> int:
         """Days a counted view stays counted."""
-        return self._int_setting("meter.period_days", self.period_override, DEFAULT_PERIOD_DAYS)
+        return self._int_setting(
+            "meter.period_days", self.period_override, DEFAULT_PERIOD_DAYS, PERIOD_DAYS_RANGE
+        )
 
     @property
     def subscribed(self) -> bool:
@@ -120,15 +134,25 @@ class Meter:
         return self.store.get_setting("meter.subscribed") == "1"
 
     def set_limit(self, limit: int) -> None:
-        """Store a new limit (0 or more)."""
-        if limit < 0:
-            raise ValueError("the limit must be 0 or more")
+        """Store a new limit.
+
+        Raises:
+            ValueError: Outside `LIMIT_RANGE`; the message is for the user.
+        """
+        low, high = LIMIT_RANGE
+        if not low <= limit <= high:
+            raise ValueError(f"the limit must be a whole number from {low} to {high:,}")
         self.store.set_setting("meter.limit", str(limit))
 
     def set_period(self, days: int) -> None:
-        """Store a new period (1 day or more)."""
-        if days < 1:
-            raise ValueError("the period must be at least 1 day")
+        """Store a new period in days.
+
+        Raises:
+            ValueError: Outside `PERIOD_DAYS_RANGE`; the message is for the user.
+        """
+        low, high = PERIOD_DAYS_RANGE
+        if not low <= days <= high:
+            raise ValueError(f"the period must be a whole number of days from {low} to {high:,}")
         self.store.set_setting("meter.period_days", str(days))
 
     def set_subscribed(self, subscribed: bool) -> None:
@@ -137,22 +161,20 @@ class Meter:
 
     def reset(self) -> None:
         """Forget every counted view."""
-        with self.store.transaction():
-            self.store.db.execute("DELETE FROM views")
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM views")
 
     # Counting -------------------------------------------------------------
 
     def _now(self, *, advance: bool) -> float:
         """The clock, never earlier than the latest time already seen."""
-        seen_raw = self.store.get_setting("meter.clock_high_water")
-        seen = float(seen_raw) if seen_raw else 0.0
+        try:
+            seen = float(self.store.get_setting("meter.clock_high_water") or 0.0)
+        except ValueError:
+            seen = 0.0
         now = max(self.clock(), seen)
         if advance and now > seen:
-            self.store.db.execute(
-                "INSERT INTO settings (key, value) VALUES ('meter.clock_high_water', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (repr(now),),
-            )
+            put_setting(self.store.db, "meter.clock_high_water", repr(now))
         return now
 
     def _state_at(self, now: float) -> MeterState:
@@ -160,9 +182,7 @@ class Meter:
         period = self.period_days
         since = now - period * SECONDS_PER_DAY
         used = int(
-            self.store.db.execute(
-                "SELECT count(*) FROM views WHERE counted_at > ?", (since,)
-            ).fetchone()[0]
+            self.store.query("SELECT count(*) FROM views WHERE counted_at > ?", (since,))[0][0]
         )
         return MeterState(limit, period, used, max(0, limit - used), self.subscribed)
 
@@ -174,10 +194,10 @@ class Meter:
         """Whether a view of this article is inside the window (re-reads are free)."""
         now = self._now(advance=False)
         since = now - self.period_days * SECONDS_PER_DAY
-        row = self.store.db.execute(
+        rows = self.store.query(
             "SELECT 1 FROM views WHERE article_id = ? AND counted_at > ?", (article_id, since)
-        ).fetchone()
-        return row is not None
+        )
+        return bool(rows)
 
     def check(self, article_id: str) -> Access:
         """Say whether opening would show the article, counting nothing."""

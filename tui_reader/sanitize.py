@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC / DCS / SOS / PM / APC
-# strings (terminated by BEL or ST), and two-byte escapes.
+# strings, and two-byte escapes. A string sequence ends at BEL or ST, and, so
+# that a stray ESC ] never swallows the rest of an article, at the end of its
+# line. One-byte string introducers (U+0090, U+0098, U+009D-U+009F) are not
+# treated as strings: they turn up alone in mojibake ("â€\x9d" for a closing
+# quote), and dropping just the character (below) is enough to defuse them.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
-    \x1b\[[0-?]*[ -/]*[@-~]?              # CSI
-    | \x1b[\]PX^_].*?(?:\x07|\x1b\\|$)    # OSC, DCS, SOS, PM, APC up to BEL or ST
-    | \x1b[ -/]*[0-~]?                    # other escapes (charset, keypad, ...)
-    | \x9b[0-?]*[ -/]*[@-~]?              # one-byte CSI
-    | [\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x9c|$)  # one-byte OSC, DCS, SOS, PM, APC
+    \x1b\[[0-?]*[ -/]*[@-~]?                # CSI
+    | \x1b[\]PX^_][^\n]*?(?:\x07|\x1b\\|(?=\n)|$)  # OSC, DCS, SOS, PM, APC
+    | \x1b[ -/]*[0-~]?                      # other escapes (charset, keypad, ...)
+    | \x9b[0-?]*[ -/]*[@-~]?                # one-byte CSI
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
 
 # C0 controls but tab and newline, DEL, C1 controls, bidirectional overrides

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tui_reader.article import Article
 from tui_reader.importer import read_many
@@ -97,6 +98,26 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _explain(exc: sqlite3.Error, path: Path) -> str:
+    """Say in one line what a SQLite error means for the user."""
+    text = _one_line(exc)
+    if "locked" in text or "busy" in text:
+        return f"the library {path} is busy (another tui-reader is writing); try again"
+    if "readonly" in text:
+        return f"the library {path} is read-only; check its permissions"
+    if "disk is full" in text or "disk I/O" in text:
+        return f"cannot write the library {path}: {text}; nothing already stored was lost"
+    return f"library {path}: {text}"
+
+
+Row = tuple[Any, ...]
+_HEADLINE_COLUMNS = "id, title, source, published, url, read, starred"
+
+
+def _headline(row: Row) -> Headline:
+    return Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
+
+
 class Store:
     """The SQLite library in one data directory."""
 
@@ -130,7 +151,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise StoreError(f"cannot open library {path}: {_one_line(exc)}") from None
 
     @classmethod
@@ -155,16 +176,37 @@ class Store:
         Args:
             immediate: Take the write lock at the start (`BEGIN IMMEDIATE`), so
                 a read-then-write cannot race another process.
+
+        Raises:
+            StoreError: When SQLite fails (busy, read-only, disk full); the
+                transaction is rolled back and nothing is half-written.
         """
         with self.lock:
-            self.db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            try:
+                self.db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            except sqlite3.Error as exc:
+                raise StoreError(_explain(exc, self.path)) from None
             try:
                 yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            else:
                 self.db.execute("COMMIT")
+            except BaseException as exc:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(_explain(exc, self.path)) from None
+                raise
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        """Run a read and return all its rows.
+
+        Raises:
+            StoreError: When SQLite fails; one line for the user.
+        """
+        with self.lock:
+            try:
+                return self.db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(_explain(exc, self.path)) from None
 
     def schema_version(self) -> int:
         """The schema version the file is at."""
@@ -191,17 +233,13 @@ class Store:
 
     def get_setting(self, key: str) -> str | None:
         """Return a stored setting, or None."""
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        rows = self.query("SELECT value FROM settings WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
 
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting."""
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        with self.transaction() as db:
+            put_setting(db, key, value)
 
     # Articles -------------------------------------------------------------
 
@@ -214,31 +252,8 @@ class Store:
         Returns:
             (id, added) for each article; added is False for a duplicate.
         """
-        results = []
-        added_at = _now_iso()
-        with self.transaction():
-            for article in articles:
-                article_id = article.content_id()
-                cursor = self.db.execute(
-                    "INSERT OR IGNORE INTO articles (id, origin, source, url, title, standfirst,"
-                    " body, word_count, published, added, sort_key)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        article_id,
-                        article.origin,
-                        article.source,
-                        article.url,
-                        article.title,
-                        article.standfirst,
-                        article.body_json(),
-                        article.word_count,
-                        article.published,
-                        added_at,
-                        article.published or added_at,
-                    ),
-                )
-                results.append((article_id, cursor.rowcount == 1))
-        return results
+        with self.transaction() as db:
+            return [_insert_article(db, article) for article in articles]
 
     def headlines(
         self, *, unread_only: bool = False, starred_only: bool = False, limit: int | None = None
@@ -258,61 +273,51 @@ class Store:
             where.append("read = 0")
         if starred_only:
             where.append("starred = 1")
-        sql = "SELECT id, title, source, published, url, read, starred FROM articles"
+        sql = f"SELECT {_HEADLINE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY sort_key DESC, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [
-            Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
-            for row in self.db.execute(sql)
-        ]
+        return [_headline(row) for row in self.query(sql)]
 
     def headline(self, article_id: str) -> Headline | None:
         """Load one headline (after its state changed), or None."""
-        with self.lock:
-            row = self.db.execute(
-                "SELECT id, title, source, published, url, read, starred FROM articles"
-                " WHERE id = ?",
-                (article_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        return Headline(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
+        rows = self.query(f"SELECT {_HEADLINE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        return _headline(rows[0]) if rows else None
 
     def count(self) -> int:
         """Number of articles in the library."""
-        with self.lock:
-            return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return int(self.query("SELECT count(*) FROM articles")[0][0])
 
-    def resolve_id(self, prefix: str) -> str | None:
-        """Find the one article whose id starts with `prefix`.
+    def find_ids(self, prefix: str) -> list[str]:
+        """Find articles whose id starts with `prefix`.
 
         Args:
-            prefix: A full id or an unambiguous prefix (at least 4 characters).
+            prefix: A full id or a prefix of at least 4 hex digits.
 
         Returns:
-            The full id, or None when nothing or more than one matches.
+            Up to two matching ids: none, the one, or two when it is ambiguous.
         """
         prefix = prefix.strip().lower()
         if len(prefix) < 4 or not all(c in "0123456789abcdef" for c in prefix):
-            return None
-        rows = self.db.execute(
-            "SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 2",
+            return []
+        rows = self.query(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
             (prefix, prefix + "g"),
-        ).fetchall()
-        return str(rows[0][0]) if len(rows) == 1 else None
+        )
+        return [str(row[0]) for row in rows]
 
     def get(self, article_id: str) -> StoredArticle | None:
         """Load one article with its body, or None if there is no such id."""
-        row = self.db.execute(
+        rows = self.query(
             "SELECT id, origin, source, url, title, standfirst, body, published, read, starred,"
             " added FROM articles WHERE id = ?",
             (article_id,),
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
+        row = rows[0]
         article = Article(
             title=row[4],
             standfirst=row[5],
@@ -324,17 +329,20 @@ class Store:
         )
         return StoredArticle(row[0], article, bool(row[8]), bool(row[9]), row[10])
 
+    def set_flag(self, article_id: str, flag: str, value: bool) -> None:
+        """Set an article's `read` or `starred` flag."""
+        if flag not in ("read", "starred"):
+            raise ValueError(flag)
+        with self.transaction() as db:
+            db.execute(f"UPDATE articles SET {flag} = ? WHERE id = ?", (int(value), article_id))
+
     def set_read(self, article_id: str, read: bool) -> None:
         """Mark an article read or unread."""
-        with self.transaction():
-            self.db.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
+        self.set_flag(article_id, "read", read)
 
     def set_starred(self, article_id: str, starred: bool) -> None:
         """Star or unstar an article."""
-        with self.transaction():
-            self.db.execute(
-                "UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id)
-            )
+        self.set_flag(article_id, "starred", starred)
 
     # Seeds ----------------------------------------------------------------
 
@@ -342,7 +350,10 @@ class Store:
         """Import the bundled seeds on first start and whenever they change.
 
         A fingerprint of the seed files is kept in the settings, so an
-        unchanged `seeds/` costs one stat per file and no parsing.
+        unchanged `seeds/` costs one stat per file and no parsing. Each seed
+        file remembers the id it produced: when a file is edited, its new
+        version replaces the old one (keeping read and starred) instead of
+        standing beside it.
 
         Args:
             seeds_dir: The bundled seeds directory.
@@ -358,10 +369,60 @@ class Store:
         digest = fingerprint.hexdigest()
         if self.get_setting("seeds_fingerprint") == digest:
             return 0
-        articles = [r.article for r in read_many(files, origin="seed") if r.article]
-        added = sum(1 for _, new in self.add_articles(articles) if new)
-        self.set_setting("seeds_fingerprint", digest)
+        results = [r for r in read_many(files, origin="seed") if r.article is not None]
+        added = 0
+        with self.transaction() as db:
+            for result in results:
+                assert result.article is not None
+                key = f"seed_file:{result.path.name}"
+                old = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+                new_id, is_new = _insert_article(db, result.article)
+                added += is_new
+                if old and old[0] != new_id:
+                    db.execute(
+                        "UPDATE articles SET (read, starred) ="
+                        " (SELECT read, starred FROM articles WHERE id = ?) WHERE id = ?"
+                        " AND EXISTS (SELECT 1 FROM articles WHERE id = ?)",
+                        (old[0], new_id, old[0]),
+                    )
+                    db.execute("DELETE FROM articles WHERE id = ? AND origin = 'seed'", (old[0],))
+                put_setting(db, key, new_id)
+            put_setting(db, "seeds_fingerprint", digest)
         return added
+
+
+def put_setting(db: sqlite3.Connection, key: str, value: str) -> None:
+    """Write a setting inside a transaction the caller holds."""
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _insert_article(db: sqlite3.Connection, article: Article) -> tuple[str, bool]:
+    """Insert one article unless its id is there; say whether it was new."""
+    article_id = article.content_id()
+    added_at = _now_iso()
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO articles (id, origin, source, url, title, standfirst,"
+        " body, word_count, published, added, sort_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            article_id,
+            article.origin,
+            article.source,
+            article.url,
+            article.title,
+            article.standfirst,
+            article.body_json(),
+            article.word_count,
+            article.published,
+            added_at,
+            article.published or added_at,
+        ),
+    )
+    return article_id, cursor.rowcount == 1
 
 
 def open_library(data_dir: Path, seeds_dir: Path | None = None) -> Store:

@@ -31,6 +31,7 @@ class ArticleView(VerticalScroll, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, can_focus=True)
         self.article_id: str | None = None
+        self.withheld = False  # showing only a teaser
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text(EMPTY_HINT), classes="article-view--body article-view--empty")
@@ -40,9 +41,10 @@ class ArticleView(VerticalScroll, inherit_bindings=False):
         """The widget holding the rendered article."""
         return self.query_one(".article-view--body", Static)
 
-    def show(self, article_id: str | None, text: Text) -> None:
+    def show(self, article_id: str | None, text: Text, *, withheld: bool = False) -> None:
         """Show a rendered article (or a message) from the top."""
         self.article_id = article_id
+        self.withheld = withheld
         self.body.set_class(article_id is None, "article-view--empty")
         self.body.update(text)
         self.scroll_home(animate=False)
