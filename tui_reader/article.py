@@ -21,14 +21,32 @@ class BlockKind(StrEnum):
     PARAGRAPH = "paragraph"
     HEADING = "heading"
     CAPTION = "caption"
+    LIST_ITEM = "list_item"  # `marker` is "•" or "3."; `level` is the nesting depth
+    QUOTE = "quote"  # `level` is the nesting depth
+    CODE = "code"  # preformatted: keep line breaks and spaces
+    TABLE = "table"  # `rows` holds the cells; `text` is empty
+    IMAGE = "image"  # `text` is the alt text; its one link is the image
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link inside a block's text: characters [start, end) point to `url`."""
+
+    start: int
+    end: int
+    url: str
 
 
 @dataclass(frozen=True)
 class Block:
-    """One block of an article's body: a paragraph, subheading or caption."""
+    """One block of an article's body."""
 
     kind: BlockKind
     text: str
+    links: tuple[Link, ...] = ()
+    level: int = 0
+    marker: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -53,6 +71,7 @@ class Article:
     def word_count(self) -> int:
         """Words in the standfirst and body (not the title)."""
         texts = [self.standfirst, *(b.text for b in self.blocks)]
+        texts += [cell for b in self.blocks for row in b.rows for cell in row]
         return sum(len(_WORD.findall(t)) for t in texts)
 
     @property
@@ -75,17 +94,41 @@ class Article:
 
     def body_json(self) -> str:
         """Serialise the body blocks for the store."""
-        return json.dumps([[b.kind.value, b.text] for b in self.blocks], ensure_ascii=False)
+        return json.dumps([_block_to_json(b) for b in self.blocks], ensure_ascii=False)
 
     @staticmethod
     def blocks_from_json(data: str) -> list[Block]:
         """Read body blocks written by `body_json`; unknown kinds read as paragraphs."""
         raw: list[Any] = json.loads(data) if data else []
-        blocks = []
-        for kind, text in raw:
-            try:
-                block_kind = BlockKind(kind)
-            except ValueError:
-                block_kind = BlockKind.PARAGRAPH
-            blocks.append(Block(block_kind, str(text)))
-        return blocks
+        return [_block_from_json(item) for item in raw]
+
+
+def _block_to_json(block: Block) -> list[Any]:
+    # Plain paragraphs stay [kind, text], the shape the first schema wrote.
+    extra: dict[str, Any] = {}
+    if block.links:
+        extra["links"] = [[link.start, link.end, link.url] for link in block.links]
+    if block.level:
+        extra["level"] = block.level
+    if block.marker:
+        extra["marker"] = block.marker
+    if block.rows:
+        extra["rows"] = [list(row) for row in block.rows]
+    return [block.kind.value, block.text, extra] if extra else [block.kind.value, block.text]
+
+
+def _block_from_json(item: list[Any]) -> Block:
+    kind, text, *rest = item
+    try:
+        block_kind = BlockKind(kind)
+    except ValueError:
+        block_kind = BlockKind.PARAGRAPH
+    extra: dict[str, Any] = rest[0] if rest and isinstance(rest[0], dict) else {}
+    return Block(
+        block_kind,
+        str(text),
+        links=tuple(Link(int(a), int(b), str(u)) for a, b, u in extra.get("links", [])),
+        level=int(extra.get("level", 0)),
+        marker=str(extra.get("marker", "")),
+        rows=tuple(tuple(str(c) for c in row) for row in extra.get("rows", [])),
+    )

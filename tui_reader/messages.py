@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
+from rich.console import RenderableType
 from textual.message import Message
 
 from tui_reader.meter import MeterState
@@ -50,7 +50,7 @@ class ArticleOpened(Message):
     """An article was opened: rendered in full, or as a teaser when withheld."""
 
     article_id: str
-    text: Text
+    text: RenderableType
     withheld: bool
     url: str
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from rich import box
+from rich.console import Group
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
-from tui_reader.article import Article, BlockKind
+from tui_reader.article import Article, Block, BlockKind
 from tui_reader.meter import PAYWALL_MESSAGE
 
 # How many paragraphs (standfirst included) a withheld article shows.
@@ -25,6 +28,9 @@ STANDFIRST_STYLE = Style(italic=True)
 HEADING_STYLE = Style(bold=True, underline=True)
 CAPTION_STYLE = Style(dim=True, italic=True)
 NOTICE_STYLE = Style(bold=True, reverse=True)
+LINK_STYLE = Style(underline=True)
+QUOTE_STYLE = Style(italic=True)
+CODE_STYLE = Style(dim=False)
 
 
 def safe_link(url: str) -> str | None:
@@ -56,27 +62,84 @@ def meta_line(article: Article) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _paragraph_blocks(article: Article, teaser: bool) -> list[tuple[BlockKind | None, str]]:
-    """(kind, text) pairs of the body; None marks the standfirst."""
-    pairs: list[tuple[BlockKind | None, str]] = []
-    if article.standfirst:
-        pairs.append((None, article.standfirst))
-    pairs.extend((b.kind, b.text) for b in article.blocks)
+def body_blocks(article: Article, *, teaser: bool = False) -> list[Block]:
+    """The blocks to show, the standfirst first (as a STANDFIRST-marked paragraph).
+
+    Args:
+        article: The article.
+        teaser: Keep only the first two paragraphs (standfirst included).
+
+    Returns:
+        Blocks in order; the standfirst is a paragraph with marker "standfirst".
+    """
+    blocks = [Block(BlockKind.PARAGRAPH, article.standfirst, marker=STANDFIRST)]
+    blocks = blocks if article.standfirst else []
+    blocks += article.blocks
     if teaser:
-        shown = 0
-        kept: list[tuple[BlockKind | None, str]] = []
-        for kind, text in pairs:
-            if kind in (None, BlockKind.PARAGRAPH):
-                if shown == TEASER_PARAGRAPHS:
-                    break
-                shown += 1
-                kept.append((kind, text))
-        pairs = kept
-    return pairs
+        blocks = [b for b in blocks if b.kind is BlockKind.PARAGRAPH][:TEASER_PARAGRAPHS]
+    return blocks
 
 
-def render_article(article: Article, *, teaser: bool = False, notice: str = "") -> Text:
-    """Render an article as Rich `Text`.
+STANDFIRST = "standfirst"
+
+
+def _shown_target(text: str, url: str) -> str:
+    """A note naming the real target when link text looks like another address."""
+    visible = text.strip().lower()
+    looks_like_address = "." in visible and " " not in visible
+    host = (urlsplit(url).hostname or "").lower()
+    if looks_like_address and host and host.removeprefix("www.") not in visible:
+        return f" [→ {host}]"
+    return ""
+
+
+def _inline(block: Block, style: Style) -> Text:
+    """A block's text with its safe links made clickable."""
+    text = Text(block.text, style)
+    notes: list[tuple[int, str]] = []
+    for link in block.links:
+        url = safe_link(link.url)
+        if url is None:
+            continue  # file:, javascript: and the like stay plain text
+        text.stylize(LINK_STYLE + Style(link=url), link.start, link.end)
+        note = _shown_target(block.text[link.start : link.end], url)
+        if note:
+            notes.append((link.end, note))
+    for offset, note in reversed(notes):
+        text = Text.assemble(text[:offset], (note, META_STYLE), text[offset:])
+    return text
+
+
+def _block_renderable(block: Block) -> Text | Table:
+    kind = block.kind
+    if kind is BlockKind.PARAGRAPH:
+        return _inline(block, STANDFIRST_STYLE if block.marker == STANDFIRST else Style())
+    if kind is BlockKind.HEADING:
+        return _inline(block, HEADING_STYLE)
+    if kind is BlockKind.CAPTION:
+        return Text.assemble(("▌ ", CAPTION_STYLE), _inline(block, CAPTION_STYLE))
+    if kind is BlockKind.LIST_ITEM:
+        indent = "  " * block.level
+        marker = f"{block.marker} " if block.marker else "  "
+        return Text.assemble(indent, (marker, META_STYLE), _inline(block, Style()))
+    if kind is BlockKind.QUOTE:
+        return Text.assemble(("▌ " * block.level, QUOTE_STYLE), _inline(block, QUOTE_STYLE))
+    if kind is BlockKind.CODE:
+        return Text(block.text, CODE_STYLE, no_wrap=True, overflow="ellipsis")
+    if kind is BlockKind.IMAGE:
+        return _inline(Block(kind, f"[image: {block.text}]", block.links), CAPTION_STYLE)
+    table = Table(box=box.SIMPLE_HEAD, show_header=len(block.rows) > 1, expand=False)
+    header, *rows = block.rows if len(block.rows) > 1 else ((), *block.rows)
+    width = max(len(row) for row in block.rows)
+    for index in range(width):
+        table.add_column(Text(header[index]) if index < len(header) else "", overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
+def render_article(article: Article, *, teaser: bool = False, notice: str = "") -> Group:
+    """Render an article with Rich.
 
     Args:
         article: The article.
@@ -85,35 +148,52 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
         notice: A line shown after the paywall message (e.g. the key to press).
 
     Returns:
-        The article as one `Text`, ready to wrap to any width.
+        The article as a `Group` of `Text` (and `Table`) parts that wraps to
+        any width.
     """
-    out = Text()
     link = safe_link(article.url) if article.url else None
-    out.append(article.title, TITLE_STYLE + Style(link=link) if link else TITLE_STYLE)
-    out.append("\n")
-    out.append(meta_line(article), META_STYLE)
-    for kind, text in _paragraph_blocks(article, teaser):
-        out.append("\n\n")
-        if kind is None:
-            out.append(text, STANDFIRST_STYLE)
-        elif kind is BlockKind.HEADING:
-            out.append(text, HEADING_STYLE)
-        elif kind is BlockKind.CAPTION:
-            out.append("▌ ", CAPTION_STYLE)
-            out.append(text, CAPTION_STYLE)
-        else:
-            out.append(text)
+    head = Text()
+    head.append(article.title, TITLE_STYLE + Style(link=link) if link else TITLE_STYLE)
+    head.append("\n")
+    head.append(meta_line(article), META_STYLE)
+    parts: list[Text | Table] = [head]
+    for block in body_blocks(article, teaser=teaser):
+        parts.append(_block_renderable(block))
     if teaser:
-        out.append("\n\n")
-        out.append(f" {PAYWALL_MESSAGE} ", NOTICE_STYLE)
+        paywall = Text()
+        paywall.append(f" {PAYWALL_MESSAGE} ", NOTICE_STYLE)
         if notice:
-            out.append("\n")
-            out.append(notice, META_STYLE)
+            paywall.append("\n")
+            paywall.append(notice, META_STYLE)
+        parts.append(paywall)
     elif link:
-        out.append("\n\n")
-        out.append("Link: ", META_STYLE)
-        out.append(link, Style(link=link, underline=True))
-    return out
+        parts.append(Text.assemble(("Link: ", META_STYLE), (link, LINK_STYLE + Style(link=link))))
+    # A blank line between blocks, except between items of one list.
+    spaced: list[Text | Table] = []
+    previous: BlockKind | None = None
+    kinds = [None, *(b.kind for b in body_blocks(article, teaser=teaser)), None, None]
+    for part, kind in zip(parts, kinds, strict=False):
+        if spaced and not (kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM):
+            spaced.append(Text(""))
+        spaced.append(part)
+        previous = kind
+    return Group(*spaced)
+
+
+def _plain_block(block: Block) -> str:
+    kind = block.kind
+    if kind is BlockKind.LIST_ITEM:
+        return "  " * block.level + (f"{block.marker} " if block.marker else "  ") + block.text
+    if kind is BlockKind.QUOTE:
+        return "> " * block.level + block.text
+    if kind is BlockKind.CODE:
+        return "\n".join("    " + line for line in block.text.splitlines())
+    if kind is BlockKind.TABLE:
+        return "\n".join(" | ".join(row) for row in block.rows)
+    if kind is BlockKind.IMAGE:
+        src = block.links[0].url if block.links else ""
+        return f"[image: {block.text}]" + (f" <{src}>" if src else "")
+    return block.text
 
 
 def render_plain(article: Article, *, teaser: bool = False) -> str:
@@ -127,8 +207,12 @@ def render_plain(article: Article, *, teaser: bool = False) -> str:
         The text, ending with a newline.
     """
     lines = [article.title, meta_line(article)]
-    for _kind, text in _paragraph_blocks(article, teaser):
-        lines += ["", text]
+    previous: BlockKind | None = None
+    for block in body_blocks(article, teaser=teaser):
+        if not (block.kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM):
+            lines.append("")
+        lines.append(_plain_block(block))
+        previous = block.kind
     if teaser:
         lines += ["", PAYWALL_MESSAGE]
     elif article.url:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console, RenderableType
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -41,7 +44,7 @@ class ArticleView(VerticalScroll, inherit_bindings=False):
         """The widget holding the rendered article."""
         return self.query_one(".article-view--body", Static)
 
-    def show(self, article_id: str | None, text: Text, *, withheld: bool = False) -> None:
+    def show(self, article_id: str | None, text: RenderableType, *, withheld: bool = False) -> None:
         """Show a rendered article (or a message) from the top."""
         self.article_id = article_id
         self.withheld = withheld
@@ -51,6 +54,8 @@ class ArticleView(VerticalScroll, inherit_bindings=False):
 
     @property
     def text(self) -> str:
-        """The plain text shown, for tests and screen readers."""
-        content = self.body.render()
-        return str(content)
+        """The text shown, without styles, wrapped to the pane (for tests)."""
+        width = max(20, self.body.size.width or 80)
+        console = Console(width=width, file=io.StringIO(), color_system=None, record=True)
+        console.print(self.body.content)
+        return "\n".join(line.rstrip() for line in console.export_text().splitlines())

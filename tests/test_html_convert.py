@@ -1,0 +1,70 @@
+"""HTML from feeds becomes the article model: structure kept, scripts and tricks gone."""
+
+from __future__ import annotations
+
+from tui_reader.article import Article, BlockKind, Link
+from tui_reader.html_convert import html_to_blocks
+from tui_reader.render import render_plain
+
+BASE = "https://news.example/world/story.html"
+
+
+def kinds_and_text(html: str) -> list[tuple[BlockKind, str]]:
+    return [(b.kind, b.text) for b in html_to_blocks(html, BASE)]
+
+
+def test_paragraphs_headings_lists_quotes_code():
+    html = (
+        "<p>First <b>bold</b> para.</p><h2>A heading</h2>"
+        "<ul><li>one</li><li>two<ol><li>inner</li></ol></li></ul>"
+        "<blockquote><p>Quoted words.</p></blockquote>"
+        "<pre><code>def f():\n    return 1</code></pre>"
+    )
+    blocks = html_to_blocks(html, BASE)
+    assert [(b.kind, b.text) for b in blocks] == [
+        (BlockKind.PARAGRAPH, "First bold para."),
+        (BlockKind.HEADING, "A heading"),
+        (BlockKind.LIST_ITEM, "one"),
+        (BlockKind.LIST_ITEM, "two"),
+        (BlockKind.LIST_ITEM, "inner"),
+        (BlockKind.QUOTE, "Quoted words."),
+        (BlockKind.CODE, "def f():\n    return 1"),
+    ]
+    assert [(b.marker, b.level) for b in blocks[2:5]] == [("•", 0), ("•", 0), ("1.", 1)]
+
+
+def test_links_resolve_against_the_entry_and_images_show_alt_text():
+    [para, image] = html_to_blocks(
+        '<p>See <a href="../sport/">the sport</a>.</p><p><img src="/p.jpg" alt="A goal"></p>', BASE
+    )
+    assert para.text == "See the sport."
+    assert para.links == (Link(4, 13, "https://news.example/sport/"),)
+    assert (image.kind, image.text) == (BlockKind.IMAGE, "A goal")
+    assert image.links[0].url == "https://news.example/p.jpg"
+
+
+def test_tables_keep_their_cells():
+    [table] = html_to_blocks(
+        "<table><tr><th>Team</th><th>Pts</th></tr><tr><td>Reds</td><td>12</td></tr></table>", BASE
+    )
+    assert table.rows == (("Team", "Pts"), ("Reds", "12"))
+    plain = render_plain(Article(title="T", blocks=[table]))
+    assert "Team | Pts\nReds | 12" in plain
+
+
+def test_scripts_styles_and_markup_never_become_text():
+    text = kinds_and_text(
+        "<script>alert('x')</script><style>p{}</style><p>[b]literal[/b] *stars* _under_</p>"
+        "<p>\x1b]0;title\x07Escapes\x9b2J gone</p>"
+    )
+    assert text == [
+        (BlockKind.PARAGRAPH, "[b]literal[/b] *stars* _under_"),
+        (BlockKind.PARAGRAPH, "Escapes gone"),
+    ]
+
+
+def test_deep_nesting_and_garbage_do_not_raise():
+    deep = "<div>" * 5000 + "<p>Deep words</p>" + "</div>" * 5000
+    assert "Deep words" in " ".join(b.text for b in html_to_blocks(deep, BASE))
+    assert html_to_blocks("<<<>>><p", BASE) is not None
+    assert html_to_blocks("", BASE) == []

@@ -1,0 +1,206 @@
+"""Turn HTML from feeds and pages into the article model's blocks.
+
+Two well-kept libraries do the work: markdownify turns the HTML into Markdown
+(it knows how whitespace, inline and block elements behave), and markdown-it
+(already a Rich dependency) parses that Markdown into a token stream, which
+maps one to one onto blocks. Conversion runs when an article is opened, not
+during a refresh, so the libraries are imported lazily.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from tui_reader.article import Block, BlockKind, Link
+from tui_reader.sanitize import clean_text
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+# Elements whose content is never article text.
+_DROPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+# Past this the HTML is not an article; cut rather than exhaust memory.
+MAX_HTML_CHARS = 2_000_000
+
+
+def _markdown(html: str) -> str:
+    from bs4 import BeautifulSoup
+    from markdownify import MarkdownConverter
+
+    soup = BeautifulSoup(html[:MAX_HTML_CHARS], "html.parser")
+    for element in soup.find_all(_DROPPED_ELEMENTS):
+        element.decompose()
+    converter = MarkdownConverter(heading_style="ATX", bullets="-", escape_underscores=True)
+    try:
+        return str(converter.convert_soup(soup))
+    except RecursionError:
+        # Absurdly deep nesting: keep the words, lose the structure.
+        return _escape_markdown(soup.get_text(" "))
+
+
+def _escape_markdown(text: str) -> str:
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|>" else c for c in text)
+
+
+class _Inline:
+    """Collects one inline run: text, links and images."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.parts: list[str] = []
+        self.length = 0
+        self.links: list[Link] = []
+        self.images: list[tuple[str, str]] = []
+        self._link_start: int | None = None
+        self._link_url: str = ""
+
+    def add(self, text: str) -> None:
+        text = clean_text(text)
+        self.parts.append(text)
+        self.length += len(text)
+
+    def feed(self, children: list[Token]) -> None:
+        for child in children:
+            kind = child.type
+            if kind in ("text", "code_inline"):
+                self.add(child.content)
+            elif kind == "softbreak":
+                self.add(" ")
+            elif kind == "hardbreak":
+                self.add("\n")
+            elif kind == "link_open":
+                self._link_start = self.length
+                self._link_url = self._resolve(str(child.attrs.get("href", "")))
+            elif kind == "link_close" and self._link_start is not None:
+                if self._link_url and self.length > self._link_start:
+                    self.links.append(Link(self._link_start, self.length, self._link_url))
+                self._link_start = None
+            elif kind == "image":
+                alt = clean_text(child.content or "").strip() or "image"
+                src = self._resolve(str(child.attrs.get("src", "")))
+                self.images.append((alt, src))
+                start = self.length
+                self.add(f"[image: {alt}]")
+                if src and self._link_start is None:
+                    self.links.append(Link(start, self.length, src))
+
+    def _resolve(self, url: str) -> str:
+        url = clean_text(url).strip()
+        if not url:
+            return ""
+        try:
+            return urljoin(self.base_url, url) if self.base_url else url
+        except ValueError:
+            return ""
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _strip(text: str, links: list[Link]) -> tuple[str, tuple[Link, ...]]:
+    """Strip outer whitespace, shifting the link offsets to match."""
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    shifted = []
+    for link in links:
+        start, end = max(0, link.start - lead), min(len(stripped), link.end - lead)
+        if end > start:
+            shifted.append(Link(start, end, link.url))
+    return stripped, tuple(shifted)
+
+
+def html_to_blocks(html: str, base_url: str = "") -> list[Block]:
+    """Convert an HTML fragment or page to article blocks.
+
+    Args:
+        html: The HTML (external: its text is sanitized here).
+        base_url: The page or entry URL that relative links resolve against.
+
+    Returns:
+        Paragraphs, headings, list items, quotes, code, tables and images;
+        links kept as spans. Never raises for bad HTML.
+    """
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = parser.parse(_markdown(html))
+    return _blocks(tokens, base_url)
+
+
+def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
+    blocks: list[Block] = []
+    lists: list[dict[str, Any]] = []  # open lists: ordered?, next number
+    quote_level = 0
+    heading = False
+    item_marker: str | None = None  # marker for the first paragraph of a list item
+    table: list[list[str]] | None = None
+    for token in tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrs.get("start", 1) or 1)
+            lists.append({"ordered": kind == "ordered_list_open", "next": start})
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open" and lists:
+            current = lists[-1]
+            if current["ordered"]:
+                item_marker = f"{current['next']}."
+                current["next"] += 1
+            else:
+                item_marker = "•"
+        elif kind == "blockquote_open":
+            quote_level += 1
+        elif kind == "blockquote_close":
+            quote_level -= 1
+        elif kind == "heading_open":
+            heading = True
+        elif kind == "heading_close":
+            heading = False
+        elif kind == "table_open":
+            table = []
+        elif kind == "tr_open" and table is not None:
+            table.append([])
+        elif kind == "table_close" and table is not None:
+            rows = tuple(tuple(row) for row in table if any(cell.strip() for cell in row))
+            if rows:
+                blocks.append(Block(BlockKind.TABLE, "", rows=rows))
+            table = None
+        elif kind in ("fence", "code_block"):
+            code = clean_text(token.content).rstrip("\n")
+            if code.strip():
+                blocks.append(Block(BlockKind.CODE, code, level=quote_level))
+        elif kind == "inline":
+            inline = _Inline(base_url)
+            inline.feed(token.children or [])
+            if table is not None:
+                if table:
+                    table[-1].append(" ".join(inline.text.split()))
+                continue
+            text, links = _strip(inline.text, inline.links)
+            if not text:
+                continue
+            if heading:
+                blocks.append(Block(BlockKind.HEADING, text, links))
+            elif lists:
+                blocks.append(
+                    Block(
+                        BlockKind.LIST_ITEM,
+                        text,
+                        links,
+                        level=len(lists) - 1,
+                        # A list item's second paragraph continues it, unmarked.
+                        marker=item_marker or "",
+                    )
+                )
+                item_marker = None
+            elif quote_level:
+                blocks.append(Block(BlockKind.QUOTE, text, links, level=quote_level))
+            elif inline.images and text == "".join(f"[image: {a}]" for a, _ in inline.images):
+                for alt, src in inline.images:
+                    image_links = (Link(0, len(f"[image: {alt}]"), src),) if src else ()
+                    blocks.append(Block(BlockKind.IMAGE, alt, image_links))
+            else:
+                blocks.append(Block(BlockKind.PARAGRAPH, text, links))
+    return blocks
