@@ -52,3 +52,12 @@ def make_article_file(directory: Path, name: str, title: str, paragraphs: int = 
     path = directory / name
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def feed_server():
+    from tests.feed_server import FeedServer
+
+    server = FeedServer().start()
+    yield server
+    server.stop()

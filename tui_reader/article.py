@@ -59,7 +59,8 @@ class Article:
     source: str = ""
     url: str = ""
     published: str | None = None  # ISO 8601, or None when unknown
-    origin: str = "file"  # "seed", "file" (more kinds come with feeds)
+    origin: str = "file"  # "seed", "file" or "feed"
+    author: str = ""
 
     @property
     def paragraphs(self) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_reader.article import Article
+from tui_reader.feeds import ParsedFeed
 from tui_reader.importer import read_many
 from tui_reader.locations import database_path
 
@@ -62,6 +63,27 @@ MIGRATIONS: list[str] = [
     UPDATE articles SET sort_key = COALESCE(published, added);
     CREATE INDEX articles_by_sort_key ON articles (sort_key DESC, id);
     """,
+    # 2 -> 3: feed subscriptions; feed articles keep their entry HTML (turned
+    # into blocks when opened) and a hash to tell an edited entry.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        site_url TEXT NOT NULL DEFAULT '',
+        folder TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        updated TEXT,
+        error TEXT,
+        added TEXT NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN feed_id INTEGER;
+    ALTER TABLE articles ADD COLUMN author TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN html TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
+    CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -88,6 +110,44 @@ class StoredArticle:
     read: bool
     starred: bool
     added: str
+    html: str = ""  # a feed entry's HTML, converted to blocks when opened
+    feed_url: str = ""
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A subscription and how its last refresh went."""
+
+    id: int
+    url: str
+    title: str
+    site_url: str
+    folder: str
+    etag: str | None
+    last_modified: str | None
+    updated: str | None  # last successful update, ISO 8601
+    error: str | None  # last error, one line; None after a success
+    unread: int = 0
+    total: int = 0
+
+
+_FEED_COLUMNS = "id, url, title, site_url, folder, etag, last_modified, updated, error"
+
+
+def _feed(row: Row, unread: int = 0, total: int = 0) -> Feed:
+    return Feed(
+        id=int(row[0]),
+        url=row[1],
+        title=row[2],
+        site_url=row[3],
+        folder=row[4],
+        etag=row[5],
+        last_modified=row[6],
+        updated=row[7],
+        error=row[8],
+        unread=unread,
+        total=total,
+    )
 
 
 def _now_iso() -> str:
@@ -311,8 +371,9 @@ class Store:
     def get(self, article_id: str) -> StoredArticle | None:
         """Load one article with its body, or None if there is no such id."""
         rows = self.query(
-            "SELECT id, origin, source, url, title, standfirst, body, published, read, starred,"
-            " added FROM articles WHERE id = ?",
+            "SELECT a.id, a.origin, a.source, a.url, a.title, a.standfirst, a.body, a.published,"
+            " a.read, a.starred, a.added, a.html, a.author, COALESCE(f.url, '')"
+            " FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
             (article_id,),
         )
         if not rows:
@@ -326,8 +387,11 @@ class Store:
             url=row[3],
             published=row[7],
             origin=row[1],
+            author=row[12],
         )
-        return StoredArticle(row[0], article, bool(row[8]), bool(row[9]), row[10])
+        return StoredArticle(
+            row[0], article, bool(row[8]), bool(row[9]), row[10], html=row[11], feed_url=row[13]
+        )
 
     def set_flag(self, article_id: str, flag: str, value: bool) -> None:
         """Set an article's `read` or `starred` flag."""
@@ -343,6 +407,148 @@ class Store:
     def set_starred(self, article_id: str, starred: bool) -> None:
         """Star or unstar an article."""
         self.set_flag(article_id, "starred", starred)
+
+    # Feeds ----------------------------------------------------------------
+
+    def add_feed(self, url: str, *, title: str = "", folder: str = "") -> tuple[Feed, bool]:
+        """Subscribe to a feed URL (already sanitized).
+
+        Returns:
+            The feed, and whether it is new (False: already subscribed).
+        """
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO feeds (url, title, folder, added) VALUES (?, ?, ?, ?)",
+                (url, title, folder, _now_iso()),
+            )
+            row = db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,)).fetchone()
+        return _feed(row), cursor.rowcount == 1
+
+    def feeds(self) -> list[Feed]:
+        """All subscriptions with their unread and total counts, by folder and title."""
+        rows = self.query(
+            f"SELECT {', '.join('f.' + c.strip() for c in _FEED_COLUMNS.split(','))},"
+            " COALESCE(SUM(a.read = 0), 0), COUNT(a.id)"
+            " FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id"
+            " GROUP BY f.id ORDER BY f.folder, lower(f.title), f.url"
+        )
+        return [_feed(row, int(row[9]), int(row[10])) for row in rows]
+
+    def feed(self, feed_id: int) -> Feed | None:
+        """One subscription by id."""
+        rows = self.query(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE id = ?", (feed_id,))
+        return _feed(rows[0]) if rows else None
+
+    def find_feed(self, ref: str) -> Feed | None:
+        """Find a subscription by id, URL or exact title (case-insensitive)."""
+        ref = ref.strip()
+        rows = self.query(
+            f"SELECT {_FEED_COLUMNS} FROM feeds WHERE CAST(id AS TEXT) = ? OR url = ?"
+            " OR lower(title) = lower(?) ORDER BY id LIMIT 1",
+            (ref, ref, ref),
+        )
+        return _feed(rows[0]) if rows else None
+
+    def remove_feed(self, feed_id: int) -> tuple[int, int]:
+        """Unsubscribe; starred articles stay in the library, the rest go.
+
+        Returns:
+            (articles deleted, starred articles kept).
+        """
+        with self.transaction() as db:
+            deleted = db.execute(
+                "DELETE FROM articles WHERE feed_id = ? AND starred = 0", (feed_id,)
+            ).rowcount
+            kept = db.execute(
+                "UPDATE articles SET feed_id = NULL WHERE feed_id = ?", (feed_id,)
+            ).rowcount
+            db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        return deleted, kept
+
+    def record_feed_error(self, feed_id: int, error: str) -> None:
+        """Remember why the last refresh of a feed failed (one line)."""
+        with self.transaction() as db:
+            db.execute("UPDATE feeds SET error = ? WHERE id = ?", (error, feed_id))
+
+    def record_feed_unchanged(self, feed_id: int) -> None:
+        """The server said 304: the feed is up to date."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE feeds SET updated = ?, error = NULL WHERE id = ?", (_now_iso(), feed_id)
+            )
+
+    def store_feed(
+        self,
+        feed: Feed,
+        parsed: ParsedFeed,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        new_url: str | None = None,
+    ) -> tuple[int, int]:
+        """Store a refreshed feed and its entries in one transaction.
+
+        Entries are matched by guid, then link, then content; an edited
+        entry is updated in place and keeps its read and starred state.
+
+        Args:
+            feed: The subscription.
+            parsed: What the server sent, parsed.
+            etag: The response's ETag, for the next conditional GET.
+            last_modified: The response's Last-Modified.
+            new_url: Where a permanent redirect says the feed now lives.
+
+        Returns:
+            (new articles, updated articles).
+        """
+        title = feed.title or parsed.title
+        added_at = _now_iso()
+        new = updated = 0
+        with self.transaction() as db:
+            for entry in parsed.entries:
+                article_id = feed_article_id(feed.id, entry.key())
+                content_hash = entry.content_hash()
+                row = db.execute(
+                    "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+                ).fetchone()
+                if row is not None and row[0] == content_hash:
+                    continue
+                values = (
+                    title,
+                    entry.link,
+                    entry.guid,
+                    entry.title,
+                    entry.html,
+                    entry.published,
+                    entry.author,
+                    content_hash,
+                )
+                if row is None:
+                    new += 1
+                    db.execute(
+                        "INSERT INTO articles (source, url, guid, title, html, published, author,"
+                        " content_hash, id, origin, added, sort_key, feed_id)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)",
+                        (*values, article_id, added_at, entry.published or added_at, feed.id),
+                    )
+                else:
+                    updated += 1
+                    db.execute(
+                        "UPDATE articles SET source = ?, url = ?, guid = ?, title = ?, html = ?,"
+                        " published = ?, author = ?, content_hash = ?,"
+                        " sort_key = COALESCE(?, sort_key) WHERE id = ?",
+                        (*values, entry.published, article_id),
+                    )
+            url = feed.url
+            if new_url and new_url != feed.url:
+                taken = db.execute("SELECT 1 FROM feeds WHERE url = ?", (new_url,)).fetchone()
+                url = feed.url if taken else new_url
+            db.execute(
+                "UPDATE feeds SET url = ?, title = ?, site_url = ?, etag = ?, last_modified = ?,"
+                " updated = ?, error = NULL WHERE id = ?",
+                (url, title, parsed.site_url, etag, last_modified, added_at, feed.id),
+            )
+        return new, updated
 
     # Seeds ----------------------------------------------------------------
 
@@ -389,6 +595,11 @@ class Store:
                 put_setting(db, key, new_id)
             put_setting(db, "seeds_fingerprint", digest)
         return added
+
+
+def feed_article_id(feed_id: int, entry_key: str) -> str:
+    """The stable id of a feed entry: its feed and its guid, link or content."""
+    return hashlib.sha256(f"feed:{feed_id}\0{entry_key}".encode()).hexdigest()[:16]
 
 
 def put_setting(db: sqlite3.Connection, key: str, value: str) -> None:

@@ -1,0 +1,240 @@
+"""Feeds over real HTTP: a server on 127.0.0.1 serves the corpus and misbehaves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.feed_server import FEEDS, drip, endless, reset_mid_body, rss
+from tui_reader.fetch import FetchError, NetworkSettings, refresh_feeds, subscribe
+from tui_reader.store import Store, open_library
+
+QUICK = NetworkSettings(connect_timeout=2, read_timeout=0.5, total_timeout=5)
+needs_corpus = pytest.mark.skipif(not FEEDS.is_dir(), reason="needs ../shared/corpora")
+
+
+@pytest.fixture
+def library(data_dir: Path) -> Store:
+    with open_library(data_dir) as store:
+        yield store
+
+
+def subscribe_paths(library: Store, server, *paths: str):
+    return [library.add_feed(server.url(path))[0] for path in paths]
+
+
+async def refresh_one(library: Store, server, path: str, settings=QUICK):
+    [feed] = subscribe_paths(library, server, path)
+    summary = await refresh_feeds(library, [feed], settings)
+    [outcome] = summary.outcomes
+    return outcome
+
+
+@needs_corpus
+async def test_every_corpus_feed_refreshes_without_an_exception(library: Store, feed_server):
+    files = sorted(
+        p
+        for p in FEEDS.rglob("*")
+        if p.is_file() and p.suffix in (".xml", ".rss", ".atom", ".json")
+    )
+    feeds = subscribe_paths(
+        library, feed_server, *(f"/corpora/{p.relative_to(FEEDS)}" for p in files)
+    )
+    summary = await refresh_feeds(library, feeds, NetworkSettings())
+    assert len(summary.outcomes) == len(files)
+    failed = {Path(o.feed.url).name: o.error for o in summary.outcomes if o.status == "failed"}
+    # Two are no feed at all (an empty file, an HTML "moved" page) and one is
+    # malformed XML that breaks off before its first item.
+    assert set(failed) == {"empty.xml", "unrecognized.rss", "rss_2.0_invalid_1.xml"}
+    assert "malformed feed with no items" in failed["rss_2.0_invalid_1.xml"]
+    assert all(error and "\n" not in error for error in failed.values())
+    with_articles = sum(1 for o in summary.outcomes if o.new)
+    print(f"\n{with_articles} of {len(files)} corpus feeds produced articles, {summary.new} in all")
+    assert with_articles >= len(files) - 4
+    by_name = {Path(f.url).name: f for f in library.feeds()}
+
+    # A sample of counts and titles, read off the files themselves.
+    def titles_of(feed) -> set[str]:
+        return {
+            row[0]
+            for row in library.query("SELECT title FROM articles WHERE feed_id = ?", (feed.id,))
+        }
+
+    guardian = by_name["guardian.rss"]
+    assert guardian.total == 55
+    assert "Trump State of the Union address promised unity but emphasized discord" in (
+        titles_of(guardian)
+    )
+    heise = by_name["heise.atom"]
+    assert heise.total == 15
+    assert "Java-Anwendungsserver: Red Hat gibt WildFly 10 frei" in titles_of(heise)
+    assert by_name["rss20_1.xml"].total == 1
+    assert titles_of(by_name["rss20_1.xml"]) == {"this is an item"}
+    # JSON Feed items without titles are named by the start of their text.
+    assert by_name["jsonfeed_1_1_example0.json"].total == 2
+
+
+async def test_304_costs_no_parse_and_no_duplicates(library: Store, feed_server):
+    body = rss("Daily", [("a", "Alpha"), ("b", "Beta")])
+    feed_server.routes["/daily"] = lambda h: h.send_feed(body)
+    [feed] = subscribe_paths(library, feed_server, "/daily")
+    first = (await refresh_feeds(library, [feed], QUICK)).outcomes[0]
+    assert (first.status, first.new) == ("updated", 2)
+    [feed] = library.feeds()
+    second = (await refresh_feeds(library, [feed], QUICK)).outcomes[0]
+    assert (second.status, second.new) == ("unchanged", 0)
+    assert feed_server.requests[-1][1].get("If-None-Match") == feed.etag
+    assert library.count() == 2
+
+
+async def test_an_edited_entry_is_updated_in_place_and_keeps_its_state(library: Store, feed_server):
+    bodies = [rss("Daily", [("a", "Alpha")]), rss("Daily", [("a", "Alpha, corrected")])]
+    feed_server.routes["/daily"] = lambda h: h.send_feed(bodies[0])
+    [feed] = subscribe_paths(library, feed_server, "/daily")
+    await refresh_feeds(library, [feed], QUICK)
+    [headline] = library.headlines()
+    library.set_read(headline.id, True)
+    library.set_starred(headline.id, True)
+    bodies.pop(0)
+    outcome = (await refresh_feeds(library, library.feeds(), QUICK)).outcomes[0]
+    assert (outcome.new, outcome.updated) == (0, 1)
+    [after] = library.headlines()
+    assert (after.id, after.title, after.read, after.starred) == (
+        headline.id,
+        "Alpha, corrected",
+        True,
+        True,
+    )
+
+
+async def test_a_permanent_redirect_chain_updates_the_stored_url(library: Store, feed_server):
+    feed_server.routes["/old"] = lambda h: h.redirect(301, "/middle")
+    feed_server.routes["/middle"] = lambda h: h.redirect(308, "/new")
+    feed_server.routes["/new"] = lambda h: h.send_feed(rss("Moved", [("a", "Alpha")]))
+    outcome = await refresh_one(library, feed_server, "/old")
+    assert outcome.status == "updated"
+    assert [f.url for f in library.feeds()] == [feed_server.url("/new")]
+
+
+async def test_a_temporary_redirect_keeps_the_url(library: Store, feed_server):
+    feed_server.routes["/here"] = lambda h: h.redirect(302, "/there")
+    feed_server.routes["/there"] = lambda h: h.send_feed(rss("Elsewhere", [("a", "Alpha")]))
+    await refresh_one(library, feed_server, "/here")
+    assert [f.url for f in library.feeds()] == [feed_server.url("/here")]
+
+
+@pytest.mark.parametrize(
+    ("path", "setup", "error"),
+    [
+        (
+            "/loop",
+            lambda s: s.routes.update({"/loop": lambda h: h.redirect(302, "/loop")}),
+            "too many redirects",
+        ),
+        ("/missing", lambda s: None, "HTTP 404 Not Found"),
+        (
+            "/broken",
+            lambda s: s.routes.update({"/broken": lambda h: h.send_plain(500, b"oops")}),
+            "HTTP 500",
+        ),
+        (
+            "/drip",
+            lambda s: s.routes.update({"/drip": lambda h: drip(h, pause=1.0)}),
+            "read timeout",
+        ),
+        (
+            "/reset",
+            lambda s: s.routes.update({"/reset": reset_mid_body}),
+            "connection broken mid-response",
+        ),
+        (
+            "/endless",
+            lambda s: s.routes.update({"/endless": endless}),
+            "larger than 1 MB; stopped reading",
+        ),
+        (
+            "/garbage",
+            lambda s: s.routes.update(
+                {
+                    "/garbage": lambda h: h.send_feed(
+                        b"<rss version='2.0'><channel><title>Broken</title><item"
+                    )
+                }
+            ),
+            "malformed feed",
+        ),
+        (
+            "/page",
+            lambda s: s.routes.update(
+                {"/page": lambda h: h.send_plain(200, b"<html><body>hi</body></html>", "text/html")}
+            ),
+            "not a feed (an HTML page)",
+        ),
+    ],
+)
+async def test_misbehaving_servers_get_one_line_errors(
+    library: Store, feed_server, path, setup, error
+):
+    setup(feed_server)
+    settings = NetworkSettings(
+        connect_timeout=2, read_timeout=0.5, total_timeout=5, max_bytes=1024 * 1024
+    )
+    outcome = await refresh_one(library, feed_server, path, settings)
+    assert outcome.status == "failed"
+    assert error in outcome.error
+    [feed] = library.feeds()
+    assert feed.error == outcome.error and "\n" not in feed.error
+
+
+async def test_a_wrong_content_type_still_parses(library: Store, feed_server):
+    body = rss("Plain", [("a", "Alpha")])
+    feed_server.routes["/plain"] = lambda h: h.send_plain(200, body, "text/plain")
+    outcome = await refresh_one(library, feed_server, "/plain")
+    assert (outcome.status, outcome.new) == ("updated", 1)
+
+
+async def test_one_broken_feed_does_not_spoil_the_others(library: Store, feed_server):
+    feed_server.routes["/good"] = lambda h: h.send_feed(rss("Good", [("a", "Alpha")]))
+    feed_server.routes["/bad"] = lambda h: h.send_plain(500, b"down")
+    feeds = subscribe_paths(library, feed_server, "/good", "/bad")
+    summary = await refresh_feeds(library, feeds, QUICK)
+    assert summary.line() == "1 feeds updated, 1 new articles, 0 unchanged, 1 failed"
+    by_url = {f.url: f for f in library.feeds()}
+    assert by_url[feed_server.url("/good")].error is None
+    assert by_url[feed_server.url("/bad")].error == "HTTP 500 Internal Server Error"
+
+
+async def test_subscribing_to_a_page_finds_its_feed(library: Store, feed_server):
+    feed_server.routes["/feed.xml"] = lambda h: h.send_feed(rss("Site News", [("a", "Alpha")]))
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" title="News"'
+        b' href="/feed.xml"><link rel="alternate" type="application/atom+xml" href="/atom">'
+        b"</head><body>Welcome</body></html>"
+    )
+    feed_server.routes["/"] = lambda h: h.send_plain(200, page, "text/html")
+    result = await subscribe(library, feed_server.url("/"), QUICK)
+    assert result.found_on_page is not None and result.found_on_page.title == "News"
+    assert [link.url for link in result.alternatives] == [feed_server.url("/atom")]
+    assert result.feed.url == feed_server.url("/feed.xml")
+    assert result.feed.title == "Site News"
+    assert result.outcome.new == 1
+
+
+async def test_subscribing_to_nothing_subscribes_nothing(library: Store, feed_server):
+    feed_server.routes["/"] = lambda h: h.send_plain(200, b"<html>no feeds</html>", "text/html")
+    with pytest.raises(FetchError, match="no feed at"):
+        await subscribe(library, feed_server.url("/"), QUICK)
+    with pytest.raises(FetchError, match="not an http"):
+        await subscribe(library, "ftp://example.com/feed", QUICK)
+    assert library.feeds() == []
+
+
+async def test_many_feeds_parse_in_a_process_pool(library: Store, feed_server):
+    for n in range(10):
+        body = rss(f"Feed {n}", [(f"{n}-{i}", f"Item {i}") for i in range(20)])
+        feed_server.routes[f"/f{n}"] = lambda h, body=body: h.send_feed(body)
+    feeds = subscribe_paths(library, feed_server, *(f"/f{n}" for n in range(10)))
+    summary = await refresh_feeds(library, feeds, QUICK)
+    assert (summary.count("updated"), summary.new) == (10, 200)
+    assert library.count() == 200

@@ -1,0 +1,275 @@
+"""Parse RSS, Atom and JSON Feed documents, and find feeds linked from pages.
+
+RSS 0.9x/1.0/2.0 and Atom go through feedparser (robust with the odd and the
+broken); JSON Feed 1.0/1.1, which the released feedparser does not read, is
+parsed from JSON here. Everything that leaves this module is sanitized, and
+entry HTML is kept as HTML: converting it for display happens when an article
+is opened, not during a refresh.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+from tui_reader.sanitize import clean_line, clean_text
+
+# A feed longer than this is cut (newest entries first, as feeds list them).
+MAX_ENTRIES = 5_000
+_FEED_TYPES = {
+    "application/rss+xml": "RSS",
+    "application/atom+xml": "Atom",
+    "application/feed+json": "JSON Feed",
+    "application/json": "JSON Feed",
+    "application/rdf+xml": "RSS",
+}
+
+
+class FeedParseError(Exception):
+    """The document is not a feed we can read; the message is one line."""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed, sanitized, with its content still HTML."""
+
+    guid: str
+    link: str
+    title: str
+    author: str
+    published: str | None  # ISO 8601 UTC, or None
+    html: str
+
+    def key(self) -> str:
+        """What identifies the entry within its feed: guid, else link, else content."""
+        if self.guid:
+            return "guid:" + self.guid
+        if self.link:
+            return "link:" + self.link
+        return "hash:" + self.content_hash()
+
+    def content_hash(self) -> str:
+        """A hash of what the reader sees; changes when the entry is edited."""
+        digest = hashlib.sha256()
+        for part in (self.title, self.link, self.author, self.published or "", self.html):
+            digest.update(part.encode() + b"\0")
+        return digest.hexdigest()[:16]
+
+
+@dataclass
+class ParsedFeed:
+    """A parsed feed: its title, its site, its entries."""
+
+    title: str
+    site_url: str
+    kind: str
+    entries: list[FeedEntry] = field(default_factory=list)
+    truncated: bool = False
+
+
+def _iso_from_struct(value: Any) -> str | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC).isoformat(timespec="seconds")
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _iso_from_text(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _one_line(exc: BaseException) -> str:
+    return clean_line(str(exc)) or type(exc).__name__
+
+
+def looks_like_json(data: bytes, content_type: str = "") -> bool:
+    """Whether a response is (meant to be) JSON rather than XML."""
+    return "json" in content_type.lower() or data.lstrip()[:1] == b"{"
+
+
+def parse_feed(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
+    """Parse a feed document.
+
+    Args:
+        data: The response body.
+        url: Where it came from (resolves relative links).
+        content_type: The response's Content-Type, if any.
+
+    Returns:
+        The feed with at most `MAX_ENTRIES` entries.
+
+    Raises:
+        FeedParseError: When it is no feed, or too broken to yield entries.
+    """
+    if looks_like_json(data, content_type):
+        return _parse_json_feed(data, url)
+    return _parse_xml_feed(data, url, content_type)
+
+
+def _parse_xml_feed(data: bytes, url: str, content_type: str) -> ParsedFeed:
+    import feedparser
+
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    result = feedparser.parse(data, response_headers=headers, resolve_relative_uris=True)
+    feed = result.get("feed", {})
+    entries = result.get("entries", [])
+    if not entries:
+        if not result.get("version") and not feed.get("title"):
+            if b"<html" in data[:4096].lower():
+                raise FeedParseError("not a feed (an HTML page)")
+            raise FeedParseError("not a feed (no RSS, Atom or JSON Feed document)")
+        if result.get("bozo"):
+            reason = _one_line(result.get("bozo_exception", "malformed"))
+            raise FeedParseError(f"malformed feed with no items: {reason}")
+    parsed = ParsedFeed(
+        title=clean_line(feed.get("title", "")) or url,
+        site_url=clean_line(feed.get("link", "")),
+        kind=str(result.get("version") or "xml"),
+        truncated=len(entries) > MAX_ENTRIES,
+    )
+    for entry in entries[:MAX_ENTRIES]:
+        content = entry.get("content") or []
+        body = content[0].get("value", "") if content else entry.get("summary", "")
+        title = clean_line(entry.get("title", ""))
+        parsed.entries.append(
+            FeedEntry(
+                guid=clean_line(entry.get("id", "")),
+                link=clean_line(entry.get("link", "")),
+                title=title or _title_from(body),
+                author=clean_line(entry.get("author", "")),
+                published=_iso_from_struct(
+                    entry.get("published_parsed") or entry.get("updated_parsed")
+                ),
+                html=clean_text(body),
+            )
+        )
+    return parsed
+
+
+def _title_from(body: str) -> str:
+    """A title for an untitled entry: the start of its text."""
+    from bs4 import BeautifulSoup
+
+    words = clean_line(BeautifulSoup(body, "html.parser").get_text(" ")).split()
+    if not words:
+        return "(untitled)"
+    text = " ".join(words[:12])
+    return text + "…" if len(words) > 12 else text
+
+
+def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FeedParseError(f"invalid JSON: {_one_line(exc)}") from None
+    version = document.get("version", "") if isinstance(document, dict) else ""
+    if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
+        raise FeedParseError("not a feed (JSON without a JSON Feed version)")
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise FeedParseError("JSON Feed without an items list")
+    parsed = ParsedFeed(
+        title=clean_line(str(document.get("title", ""))) or url,
+        site_url=clean_line(str(document.get("home_page_url", ""))),
+        kind="json" + version.rsplit("/", 1)[-1],
+        truncated=len(items) > MAX_ENTRIES,
+    )
+    feed_authors = _json_authors(document)
+    for item in items[:MAX_ENTRIES]:
+        if not isinstance(item, dict):
+            continue
+        body = item.get("content_html")
+        if not isinstance(body, str):
+            text = item.get("content_text") or item.get("summary") or ""
+            body = "".join(f"<p>{html.escape(p)}</p>" for p in str(text).split("\n\n"))
+        link = clean_line(str(item.get("url", "") or item.get("external_url", "")))
+        title = clean_line(str(item.get("title", "") or ""))
+        parsed.entries.append(
+            FeedEntry(
+                guid=clean_line(str(item.get("id", ""))),
+                link=urljoin(url, link) if url and link else link,
+                title=title or _title_from(body),
+                author=_json_authors(item) or feed_authors,
+                published=_iso_from_text(item.get("date_published") or item.get("date_modified")),
+                html=clean_text(body),
+            )
+        )
+    return parsed
+
+
+def _json_authors(node: dict[str, Any]) -> str:
+    authors = node.get("authors")
+    if not isinstance(authors, list):
+        single = node.get("author")  # JSON Feed 1.0
+        authors = [single] if isinstance(single, dict) else []
+    names = [str(a.get("name", "")) for a in authors if isinstance(a, dict)]
+    return clean_line(", ".join(n for n in names if n))
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed a web page points to with `<link rel="alternate">`."""
+
+    url: str
+    title: str
+    kind: str
+
+
+class _AlternateLinks(HTMLParser):
+    def __init__(self, base_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base_url = base_url
+        self.links: list[FeedLink] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ("link", "base"):
+            return
+        values = {name.lower(): (value or "") for name, value in attrs}
+        if tag == "base" and values.get("href"):
+            self.base_url = urljoin(self.base_url, values["href"])
+            return
+        rel = values.get("rel", "").lower().split()
+        kind = _FEED_TYPES.get(values.get("type", "").lower().split(";")[0].strip())
+        href = values.get("href", "").strip()
+        if "alternate" in rel and kind and href:
+            url = clean_line(urljoin(self.base_url, href))
+            if url not in (link.url for link in self.links):
+                self.links.append(FeedLink(url, clean_line(values.get("title", "")), kind))
+
+
+def discover_feeds(page: bytes, base_url: str) -> list[FeedLink]:
+    """Find the feeds a web page links to, in page order.
+
+    Args:
+        page: The page's HTML.
+        base_url: The page's URL.
+
+    Returns:
+        The feeds named by `<link rel="alternate" type="...">` elements.
+    """
+    parser = _AlternateLinks(base_url)
+    try:
+        parser.feed(page[:1_000_000].decode("utf-8", "replace"))
+        parser.close()
+    except (AssertionError, ValueError):  # HTMLParser on badly broken markup
+        pass
+    return parser.links

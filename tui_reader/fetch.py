@@ -1,0 +1,380 @@
+"""Fetch feeds over HTTP: subscribe, and refresh many feeds at once.
+
+One `httpx.AsyncClient` serves a whole refresh: bounded concurrency, a limit
+per host, keep-alive, connect/read/total timeouts and a cap on response size
+that stops reading. Conditional GET (ETag, Last-Modified) makes an unchanged
+feed cost one short request and no parsing. Parsing runs off the event loop
+(in a process pool for large refreshes, so both cores work), and SQLite writes
+in a thread. Every failure is recorded on its feed as one line; the other
+feeds go on. Domain code: takes a cancellation event, never a Textual worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from tui_reader import APP_NAME, __version__
+from tui_reader.feeds import FeedLink, FeedParseError, ParsedFeed, discover_feeds, parse_feed
+from tui_reader.sanitize import clean_line
+from tui_reader.store import Feed, Store
+
+USER_AGENT = f"{APP_NAME}/{__version__} (terminal news reader)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
+    " application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
+)
+# Below this many feeds, starting worker processes costs more than it saves.
+PROCESS_POOL_MIN_FEEDS = 8
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Limits for network use; the config file can change each."""
+
+    concurrency: int = 16
+    per_host: int = 4
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+
+
+class FetchError(Exception):
+    """A fetch failed; the message is one line for the user."""
+
+
+@dataclass
+class Fetched:
+    """A response worth looking at (2xx or 304)."""
+
+    status: int
+    body: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    final_url: str
+    permanent_redirect: bool
+
+
+def check_url(url: str) -> str:
+    """Accept an http(s) URL; a bare host name gets https://.
+
+    Raises:
+        FetchError: For anything that is not an http or https URL.
+    """
+    url = clean_line(url)
+    if "://" not in url and "." in url.split("/")[0] and " " not in url:
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise FetchError(f"not a valid URL: {url}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"not an http(s) URL: {url}")
+    return url
+
+
+def make_client(settings: NetworkSettings) -> httpx.AsyncClient:
+    """The one client a refresh shares (keep-alive across feeds of a host)."""
+    return httpx.AsyncClient(
+        follow_redirects=True,
+        max_redirects=settings.max_redirects,
+        timeout=httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.total_timeout,
+        ),
+        limits=httpx.Limits(
+            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+        ),
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+    )
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB"
+
+
+def _explain(exc: Exception, settings: NetworkSettings) -> str:
+    """Say in one line why a request failed."""
+    text = clean_line(str(exc))
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"too many redirects (more than {settings.max_redirects})"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connection timed out after {settings.connect_timeout:g} s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"server stopped sending for {settings.read_timeout:g} s (read timeout)"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out: {text}"
+    if isinstance(exc, httpx.ConnectError):
+        lowered = text.lower()
+        if "ssl" in lowered or "certificate" in lowered:
+            return f"TLS error: {text}"
+        if "name or service not known" in lowered or "nodename" in lowered or "resolve" in lowered:
+            return "host name not found (DNS)"
+        if "refused" in lowered:
+            return "connection refused"
+        return f"cannot connect: {text}"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return f"connection broken mid-response: {text or 'reset by the server'}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"network error: {text}"
+    return f"{type(exc).__name__}: {text}"
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: NetworkSettings,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Fetched:
+    """GET a URL conditionally, reading at most `settings.max_bytes`.
+
+    Raises:
+        FetchError: For any failure, with a one-line reason.
+    """
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        async with asyncio.timeout(settings.total_timeout):
+            async with client.stream("GET", url, headers=headers) as response:
+                return await _read(response, settings)
+    except FetchError:
+        raise
+    except TimeoutError:
+        raise FetchError(f"took longer than {settings.total_timeout:g} s in all") from None
+    except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+        raise FetchError(_explain(exc, settings)) from None
+
+
+async def _read(response: httpx.Response, settings: NetworkSettings) -> Fetched:
+    history = response.history
+    permanent = bool(history) and all(r.status_code in (301, 308) for r in history)
+    status = response.status_code
+    if status >= 400:
+        raise FetchError(f"HTTP {status} {clean_line(response.reason_phrase)}".rstrip())
+    if status != 304 and not 200 <= status < 300:
+        raise FetchError(f"unexpected HTTP {status}")
+    cap = settings.max_bytes
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise FetchError(f"response too large ({_megabytes(int(declared))}, cap {_megabytes(cap)})")
+    chunks: list[bytes] = []
+    size = 0
+    if status != 304:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(f"response larger than {_megabytes(cap)}; stopped reading")
+            chunks.append(chunk)
+    return Fetched(
+        status=status,
+        body=b"".join(chunks),
+        content_type=response.headers.get("content-type", ""),
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+        final_url=str(response.url),
+        permanent_redirect=permanent,
+    )
+
+
+@dataclass
+class FeedOutcome:
+    """How one feed's refresh went."""
+
+    feed: Feed
+    status: Literal["updated", "unchanged", "failed"]
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+
+
+@dataclass
+class RefreshSummary:
+    """How a whole refresh went."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Feeds that ended with `status`."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def new(self) -> int:
+        """New articles across all feeds."""
+        return sum(o.new for o in self.outcomes)
+
+    def line(self) -> str:
+        """The one-line summary the CLI ends with."""
+        return (
+            f"{self.count('updated')} feeds updated, {self.new} new articles,"
+            f" {self.count('unchanged')} unchanged, {self.count('failed')} failed"
+        )
+
+
+Progress = Callable[[int, int, FeedOutcome], None]
+
+
+def _parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
+    """Parse in a worker; a parse error comes back as its message (picklable)."""
+    try:
+        return parse_feed(body, url, content_type)
+    except FeedParseError as exc:
+        return str(exc)
+
+
+async def refresh_feeds(
+    store: Store,
+    feeds: list[Feed],
+    settings: NetworkSettings,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> RefreshSummary:
+    """Refresh feeds concurrently; each failure is recorded on its feed.
+
+    Args:
+        store: The library.
+        feeds: The feeds to refresh.
+        settings: Limits and timeouts.
+        progress: Called with (done, total, outcome) after each feed.
+        cancel: When set, feeds not yet started are skipped.
+
+    Returns:
+        The outcome of every feed.
+    """
+    summary = RefreshSummary()
+    if not feeds:
+        return summary
+    executor: Executor | None = None
+    if len(feeds) >= PROCESS_POOL_MIN_FEEDS:
+        executor = ProcessPoolExecutor(
+            max_workers=2, mp_context=multiprocessing.get_context("spawn")
+        )
+    everyone = asyncio.Semaphore(settings.concurrency)
+    per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
+        lambda: asyncio.Semaphore(settings.per_host)
+    )
+    loop = asyncio.get_running_loop()
+
+    async def one(client: httpx.AsyncClient, feed: Feed) -> FeedOutcome:
+        if cancel is not None and cancel.is_set():
+            return FeedOutcome(feed, "failed", error="cancelled")
+        host = urlsplit(feed.url).hostname or ""
+        try:
+            async with everyone, per_host[host]:
+                fetched = await fetch(
+                    client, feed.url, settings, etag=feed.etag, last_modified=feed.last_modified
+                )
+            if fetched.status == 304:
+                await asyncio.to_thread(store.record_feed_unchanged, feed.id)
+                return FeedOutcome(feed, "unchanged")
+            job = (fetched.body, fetched.final_url, fetched.content_type)
+            parsed = await loop.run_in_executor(executor, _parse_job, *job)
+            if isinstance(parsed, str):
+                raise FetchError(parsed)
+            new_url = fetched.final_url if fetched.permanent_redirect else None
+            new, updated = await asyncio.to_thread(
+                store.store_feed,
+                feed,
+                parsed,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                new_url=new_url,
+            )
+            return FeedOutcome(feed, "updated", new=new, updated=updated)
+        except FetchError as exc:
+            await asyncio.to_thread(store.record_feed_error, feed.id, str(exc))
+            return FeedOutcome(feed, "failed", error=str(exc))
+
+    async def tracked(client: httpx.AsyncClient, feed: Feed) -> None:
+        outcome = await one(client, feed)
+        summary.outcomes.append(outcome)
+        if progress is not None:
+            progress(len(summary.outcomes), len(feeds), outcome)
+
+    try:
+        async with make_client(settings) as client:
+            await asyncio.gather(*(tracked(client, feed) for feed in feeds))
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    return summary
+
+
+@dataclass
+class Subscription:
+    """The result of `subscribe`."""
+
+    feed: Feed
+    already: bool  # the URL was subscribed before
+    found_on_page: FeedLink | None  # the feed chosen from a web page's links
+    alternatives: list[FeedLink]  # the page's other feeds
+    outcome: FeedOutcome
+
+
+async def subscribe(store: Store, url: str, settings: NetworkSettings) -> Subscription:
+    """Subscribe to a feed URL, or to the first feed a web page links to.
+
+    Args:
+        store: The library.
+        url: A feed URL or a web page URL.
+        settings: Limits and timeouts.
+
+    Returns:
+        The subscription and its first refresh.
+
+    Raises:
+        FetchError: When nothing could be fetched or no feed was found; then
+            nothing is subscribed.
+    """
+    url = check_url(url)
+    found: FeedLink | None = None
+    alternatives: list[FeedLink] = []
+    async with make_client(settings) as client:
+        fetched = await fetch(client, url, settings)
+        try:
+            parsed = await asyncio.to_thread(
+                parse_feed, fetched.body, fetched.final_url, fetched.content_type
+            )
+        except FeedParseError as exc:
+            links = discover_feeds(fetched.body, fetched.final_url)
+            if not links:
+                raise FetchError(f"no feed at {url}: {exc}") from None
+            found, *alternatives = links
+            fetched = await fetch(client, found.url, settings)
+            try:
+                parsed = await asyncio.to_thread(
+                    parse_feed, fetched.body, fetched.final_url, fetched.content_type
+                )
+            except FeedParseError as inner:
+                raise FetchError(f"the page's feed {found.url}: {inner}") from None
+    feed_url = fetched.final_url if (fetched.permanent_redirect or found) else url
+    if found and not fetched.permanent_redirect:
+        feed_url = found.url
+    feed, is_new = await asyncio.to_thread(store.add_feed, feed_url, title=parsed.title)
+    new, updated = await asyncio.to_thread(
+        store.store_feed, feed, parsed, etag=fetched.etag, last_modified=fetched.last_modified
+    )
+    stored = await asyncio.to_thread(store.feed, feed.id)
+    assert stored is not None
+    return Subscription(
+        stored, not is_new, found, alternatives, FeedOutcome(stored, "updated", new, updated)
+    )
