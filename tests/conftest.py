@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +64,24 @@ def feed_server():
     server = FeedServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def run(data_dir: Path, tmp_path: Path):
+    (tmp_path / "config.toml").write_text("")
+    env = {
+        **os.environ,
+        "TUI_READER_DATA_DIR": str(data_dir),
+        "TUI_READER_CONFIG": str(tmp_path / "config.toml"),
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui_reader", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    return run

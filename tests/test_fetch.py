@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.feed_server import FEEDS, drip, endless, reset_mid_body, rss
-from tui_reader.fetch import FetchError, NetworkSettings, refresh_feeds, subscribe
+from tui_reader.fetch import FetchError, refresh_feeds, subscribe
+from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.store import Store, open_library
 
 QUICK = NetworkSettings(connect_timeout=2, read_timeout=0.5, total_timeout=5)

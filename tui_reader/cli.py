@@ -23,12 +23,13 @@ from tui_reader.locations import (
     seeds_directory,
 )
 from tui_reader.meter import Meter
-from tui_reader.store import Store, StoreError, open_library
+from tui_reader.store import Feed, Store, StoreError, open_library
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_WITHHELD = 3
+EXIT_SOME_FAILED = 4
 
 
 class UserError(Exception):
@@ -47,6 +48,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="where the library lives (default: $TUI_READER_DATA_DIR or the user data dir)",
     )
     parser.add_argument(
+        "--offline", action="store_true", help="refuse all network use (read the cache only)"
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help="the TOML config file (default: $TUI_READER_CONFIG or the user config dir)",
@@ -57,13 +61,34 @@ def _build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--unread", action="store_true", help="only unread articles")
     listing.add_argument("--starred", action="store_true", help="only starred articles")
+    listing.add_argument("--feed", metavar="FEED", help="only this feed's (id, URL or title)")
 
     read = commands.add_parser("read", help="print an article (counts against the meter)")
     read.add_argument("id", help="the article id, or an unambiguous prefix of it")
     read.add_argument("--plain", action="store_true", help="plain text, no escape sequences")
 
-    imports = commands.add_parser("import", help="add scraped article text files to the library")
-    imports.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of .txt files")
+    imports = commands.add_parser(
+        "import", help="add article text files, or subscribe to the feeds of an OPML file"
+    )
+    imports.add_argument(
+        "paths", nargs="+", metavar="PATH", help=".txt files, folders of them, or .opml files"
+    )
+
+    add = commands.add_parser("add", help="subscribe to a feed (or a page that links to one)")
+    add.add_argument("url", metavar="URL")
+    add.add_argument("--folder", default="", help="file the feed under this folder")
+
+    feeds = commands.add_parser("feeds", help="list subscriptions")
+    feeds.add_argument("--json", action="store_true", help="print a JSON array")
+
+    remove = commands.add_parser("remove", help="unsubscribe (starred articles are kept)")
+    remove.add_argument("feed", metavar="FEED", help="the feed's id, URL or title")
+
+    refresh = commands.add_parser("refresh", help="fetch all feeds (or the ones named)")
+    refresh.add_argument("feeds", nargs="*", metavar="FEED", help="ids, URLs or titles")
+
+    export = commands.add_parser("export-opml", help="write subscriptions as OPML 2.0")
+    export.add_argument("file", nargs="?", metavar="FILE", help="default: standard output")
 
     quota = commands.add_parser("quota", help="show or change the free-article meter")
     quota.add_argument("--json", action="store_true", help="print the state as JSON")
@@ -86,8 +111,10 @@ def _meter(store: Store, config: Config) -> Meter:
     return Meter(store, limit=config.meter_limit, period_days=config.meter_period_days)
 
 
-def _headline_json(store: Store, unread: bool, starred: bool) -> list[dict[str, object]]:
-    rows = store.headlines(unread_only=unread, starred_only=starred)
+def _headline_json(
+    store: Store, unread: bool, starred: bool, feed_id: int | None
+) -> list[dict[str, object]]:
+    rows = store.headlines(unread_only=unread, starred_only=starred, feed_id=feed_id)
     return [
         {
             "id": h.id,
@@ -102,15 +129,25 @@ def _headline_json(store: Store, unread: bool, starred: bool) -> list[dict[str, 
     ]
 
 
+def _find_feed(store: Store, ref: str) -> Feed:
+    feed = store.find_feed(ref)
+    if feed is None:
+        raise UserError(f"no feed {ref!r} (see `{APP_NAME} feeds`)")
+    return feed
+
+
 def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     """Print the headlines as lines or as a JSON array."""
+    feed_id = _find_feed(store, args.feed).id if args.feed else None
     if args.json:
-        json.dump(_headline_json(store, args.unread, args.starred), out, ensure_ascii=False)
+        json.dump(
+            _headline_json(store, args.unread, args.starred, feed_id), out, ensure_ascii=False
+        )
         out.write("\n")
         return EXIT_OK
     from tui_reader.render import format_date
 
-    for h in store.headlines(unread_only=args.unread, starred_only=args.starred):
+    for h in store.headlines(unread_only=args.unread, starred_only=args.starred, feed_id=feed_id):
         marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
         date = format_date(h.published) or "-" * 10
         out.write(f"{marks} {h.id}  {date}  {h.source[:20]:<20}  {h.title}\n")
@@ -129,17 +166,21 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     article_id = matches[0]
     stored = store.get(article_id)
     assert stored is not None
-    access = _meter(store, config).open(article_id)
+    from tui_reader.html_convert import with_body
+
+    exempt = bool(stored.feed_url) and stored.feed_url in config.exempt_feeds
+    access = _meter(store, config).open(article_id, exempt=exempt)
     if access.allowed:
         store.set_read(article_id, True)
     teaser = not access.allowed
+    article = with_body(stored.article, stored.html)
     if args.plain or not out.isatty():
-        out.write(render_plain(stored.article, teaser=teaser))
+        out.write(render_plain(article, teaser=teaser))
     else:
         from rich.console import Console
 
         console = Console(file=out, highlight=False)
-        console.print(render_article(stored.article, teaser=teaser), width=min(console.width, 88))
+        console.print(render_article(article, teaser=teaser), width=min(console.width, 88))
     out.flush()
     print(access.state.message(), file=sys.stderr)
     if teaser:
@@ -148,10 +189,43 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     return EXIT_OK
 
 
+def _import_opml(store: Store, path: Path, out: TextIO) -> bool:
+    """Subscribe to an OPML file's feeds; False when the file is unusable."""
+    from tui_reader.opml import OpmlError, read_opml
+
+    try:
+        contents = read_opml(path.read_bytes())
+    except OSError as exc:
+        print(f"{APP_NAME}: {path}: {exc.strerror or 'cannot read'}", file=sys.stderr)
+        return False
+    except OpmlError as exc:
+        print(f"{APP_NAME}: {path}: {exc}", file=sys.stderr)
+        return False
+    for reason in contents.skipped:
+        print(f"{APP_NAME}: {path}: skipped {reason}", file=sys.stderr)
+    added = 0
+    for entry in contents.feeds:
+        _feed, new = store.add_feed(entry.url, title=entry.title, folder=entry.folder)
+        added += new
+    known = len(contents.feeds) - added
+    out.write(
+        f"{path}: subscribed to {added} feeds ({known} already subscribed);"
+        f" run `{APP_NAME} refresh` to fetch them\n"
+    )
+    return True
+
+
 def cmd_import(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     """Import files; each bad one gets a line on stderr and the rest go on."""
-    results = read_many(Path(p) for p in args.paths)
-    failed = 0
+    paths = [Path(p) for p in args.paths]
+    opml_failed = sum(
+        not _import_opml(store, p, out) for p in paths if p.suffix.lower() in (".opml", ".xml")
+    )
+    paths = [p for p in paths if p.suffix.lower() not in (".opml", ".xml")]
+    if not paths:
+        return EXIT_ERROR if opml_failed else EXIT_OK
+    results = read_many(paths)
+    failed = opml_failed
     for result in results:
         if result.error:
             failed += 1
@@ -206,6 +280,124 @@ def cmd_quota(store: Store, config: Config, args: argparse.Namespace, out: TextI
     return EXIT_OK
 
 
+def _check_online(config: Config) -> None:
+    if config.offline:
+        raise UserError("offline: network use is turned off (--offline or network.offline)")
+
+
+def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Subscribe to a feed URL, or to the feed a web page links to."""
+    _check_online(config)
+    import asyncio
+
+    from tui_reader.fetch import FetchError, subscribe
+
+    try:
+        result = asyncio.run(subscribe(store, args.url, config.network))
+    except FetchError as exc:
+        raise UserError(f"cannot subscribe to {args.url}: {exc}") from None
+    if args.folder:
+        store.set_feed_folder(result.feed.id, args.folder)
+    if result.found_on_page:
+        out.write(f"The page links to a feed; chose {result.found_on_page.url}\n")
+        for other in result.alternatives:
+            label = f" ({other.title})" if other.title else ""
+            out.write(f"  also offered: {other.url}{label} [{other.kind}]\n")
+    state = "Already subscribed to" if result.already else "Subscribed to"
+    out.write(
+        f"{state} {result.feed.title} <{result.feed.url}>: {result.outcome.new} new articles\n"
+    )
+    return EXIT_OK
+
+
+def cmd_feeds(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    """List subscriptions."""
+    feeds = store.feeds()
+    if args.json:
+        items = [
+            {
+                "id": f.id,
+                "title": f.title,
+                "url": f.url,
+                "folder": f.folder,
+                "updated": f.updated,
+                "unread": f.unread,
+                "total": f.total,
+                "error": f.error,
+            }
+            for f in feeds
+        ]
+        json.dump(items, out, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    from tui_reader.render import format_date
+
+    for f in feeds:
+        updated = format_date(f.updated) or "never"
+        title = f.title or "(untitled)"
+        line = f"{f.id:>4}  {f.unread:>5}/{f.total:<5}  {updated:<10}  {title}  <{f.url}>"
+        out.write(line + (f"\n      error: {f.error}" if f.error else "") + "\n")
+    if not feeds:
+        out.write(f"No subscriptions yet: `{APP_NAME} add URL` subscribes to a feed.\n")
+    return EXIT_OK
+
+
+def cmd_remove(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    """Unsubscribe; say what happens to the feed's articles."""
+    feed = _find_feed(store, args.feed)
+    deleted, kept = store.remove_feed(feed.id)
+    out.write(
+        f"Unsubscribed from {feed.title or feed.url}: deleted {deleted} articles,"
+        f" kept {kept} starred\n"
+    )
+    return EXIT_OK
+
+
+def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Fetch feeds; exit 0 all good, 4 some failed, 1 none could be tried."""
+    feeds = [_find_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
+    if not feeds:
+        raise UserError(f"no feeds to refresh (`{APP_NAME} add URL` subscribes to one)")
+    _check_online(config)
+    import asyncio
+
+    from tui_reader.fetch import FeedOutcome, refresh_feeds
+
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Refreshing", total=len(feeds))
+
+            def advance(done: int, total: int, outcome: FeedOutcome) -> None:
+                bar.update(task, completed=done, description=outcome.feed.title[:30])
+
+            summary = asyncio.run(refresh_feeds(store, feeds, config.network, progress=advance))
+    else:
+        summary = asyncio.run(refresh_feeds(store, feeds, config.network))
+    for outcome in summary.outcomes:
+        if outcome.status == "failed":
+            name = outcome.feed.title or outcome.feed.url
+            print(f"{APP_NAME}: {name}: {outcome.error}", file=sys.stderr)
+    out.write(summary.line() + "\n")
+    return EXIT_SOME_FAILED if summary.count("failed") else EXIT_OK
+
+
+def cmd_export_opml(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    """Write subscriptions as OPML 2.0 to a file or stdout."""
+    from tui_reader.opml import OpmlFeed, write_opml
+
+    document = write_opml(OpmlFeed(f.url, f.title, f.folder) for f in store.feeds())
+    if args.file:
+        try:
+            Path(args.file).write_text(document, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {args.file}: {exc.strerror}") from None
+    else:
+        out.write(document)
+    return EXIT_OK
+
+
 def run_app(data_dir: Path, config: Config) -> int:
     """Start the Textual app (imported only now: it is the slow part)."""
     from tui_reader.app import make_app
@@ -230,6 +422,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     config = load_config(config_file(args.config), explicit=config_file_is_explicit(args.config))
     for warning in config.warnings:
         _warn(warning)
+    if args.offline:
+        config.offline = True
     data_dir = data_directory(args.data_dir)
     try:
         if args.command is None:
@@ -243,6 +437,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 return cmd_import(store, args, out)
             if args.command == "quota":
                 return cmd_quota(store, config, args, out)
+            if args.command == "add":
+                return cmd_add(store, config, args, out)
+            if args.command == "feeds":
+                return cmd_feeds(store, args, out)
+            if args.command == "remove":
+                return cmd_remove(store, args, out)
+            if args.command == "refresh":
+                return cmd_refresh(store, config, args, out)
+            if args.command == "export-opml":
+                return cmd_export_opml(store, args, out)
         raise AssertionError(args.command)  # argparse only offers the above
     except (StoreError, UserError) as exc:
         print(f"{APP_NAME}: error: {exc}", file=sys.stderr)

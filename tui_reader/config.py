@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.meter import LIMIT_RANGE, PERIOD_DAYS_RANGE
 
 
@@ -113,6 +114,10 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> "k1,k2"
     meter_limit: int | None = None  # None: use the library's setting
     meter_period_days: int | None = None
+    exempt_feeds: frozenset[str] = frozenset()  # feed URLs the meter does not count
+    network: NetworkSettings = field(default_factory=lambda: NetworkSettings())
+    offline: bool = False  # refuse all network use
+    refresh_on_start: bool = False
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -167,7 +172,12 @@ def _warn_about_shared_keys(config: Config, where: str) -> None:
 
 
 def _read_int(
-    table: dict[str, Any], name: str, bounds: tuple[int, int], config: Config, where: str
+    table: dict[str, Any],
+    name: str,
+    bounds: tuple[int, int],
+    config: Config,
+    where: str,
+    section: str = "meter",
 ) -> Any:
     if name not in table:
         return None
@@ -175,7 +185,7 @@ def _read_int(
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         config.warnings.append(
-            f"{where}: meter.{name} = {value!r} must be a whole number from {low} to {high:,};"
+            f"{where}: {section}.{name} = {value!r} must be a whole number from {low} to {high:,};"
             " using the default"
         )
         return None
@@ -188,8 +198,58 @@ def _read_meter(table: Any, config: Config, where: str) -> None:
         return
     config.meter_limit = _read_int(table, "limit", LIMIT_RANGE, config, where)
     config.meter_period_days = _read_int(table, "period_days", PERIOD_DAYS_RANGE, config, where)
-    for name in table.keys() - {"limit", "period_days"}:
+    exempt = table.get("exempt_feeds", [])
+    if isinstance(exempt, list) and all(isinstance(url, str) for url in exempt):
+        config.exempt_feeds = frozenset(url.strip() for url in exempt)
+    else:
+        config.warnings.append(
+            f"{where}: meter.exempt_feeds must be a list of feed URLs; none exempted"
+        )
+    for name in table.keys() - {"limit", "period_days", "exempt_feeds"}:
         config.warnings.append(f"{where}: unknown setting meter.{name}; ignored")
+
+
+# [network] settings: name -> (NetworkSettings field, bounds, scale to the field's unit)
+_NETWORK_SETTINGS = {
+    "concurrency": ("concurrency", (1, 256), 1),
+    "per_host": ("per_host", (1, 64), 1),
+    "connect_timeout": ("connect_timeout", (1, 600), 1),
+    "read_timeout": ("read_timeout", (1, 600), 1),
+    "total_timeout": ("total_timeout", (1, 3600), 1),
+    "max_size_mb": ("max_bytes", (1, 1024), 1024 * 1024),
+}
+
+
+def _read_network(table: Any, config: Config, where: str) -> None:
+    if not isinstance(table, dict):
+        config.warnings.append(f"{where}: [network] must be a table; using the defaults")
+        return
+    values: dict[str, Any] = {}
+    for name, (attribute, bounds, scale) in _NETWORK_SETTINGS.items():
+        value = _read_int(table, name, bounds, config, where, section="network")
+        if value is not None:
+            values[attribute] = value * scale
+    config.network = replace(config.network, **values)
+    offline = table.get("offline", False)
+    if isinstance(offline, bool):
+        config.offline = offline
+    else:
+        config.warnings.append(f"{where}: network.offline must be true or false; using false")
+    for name in table.keys() - {*_NETWORK_SETTINGS, "offline"}:
+        config.warnings.append(f"{where}: unknown setting network.{name}; ignored")
+
+
+def _read_app(table: Any, config: Config, where: str) -> None:
+    if not isinstance(table, dict):
+        config.warnings.append(f"{where}: [app] must be a table; using the defaults")
+        return
+    refresh = table.get("refresh_on_start", False)
+    if isinstance(refresh, bool):
+        config.refresh_on_start = refresh
+    else:
+        config.warnings.append(f"{where}: app.refresh_on_start must be true or false")
+    for name in table.keys() - {"refresh_on_start"}:
+        config.warnings.append(f"{where}: unknown setting app.{name}; ignored")
 
 
 def load_config(path: Path, *, explicit: bool = False) -> Config:
@@ -226,6 +286,10 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
             _read_keys(table, config, where)
         elif section == "meter":
             _read_meter(table, config, where)
+        elif section == "network":
+            _read_network(table, config, where)
+        elif section == "app":
+            _read_app(table, config, where)
         else:
             config.warnings.append(f"{where}: unknown section [{section}]; ignored")
     return config

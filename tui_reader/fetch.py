@@ -25,6 +25,7 @@ import httpx
 
 from tui_reader import APP_NAME, __version__
 from tui_reader.feeds import FeedLink, FeedParseError, ParsedFeed, discover_feeds, parse_feed
+from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.sanitize import clean_line
 from tui_reader.store import Feed, Store
 
@@ -35,19 +36,6 @@ ACCEPT = (
 )
 # Below this many feeds, starting worker processes costs more than it saves.
 PROCESS_POOL_MIN_FEEDS = 8
-
-
-@dataclass(frozen=True)
-class NetworkSettings:
-    """Limits for network use; the config file can change each."""
-
-    concurrency: int = 16
-    per_host: int = 4
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0
-    max_bytes: int = 20 * 1024 * 1024
-    max_redirects: int = 5
 
 
 class FetchError(Exception):

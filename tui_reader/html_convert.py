@@ -9,10 +9,11 @@ during a refresh, so the libraries are imported lazily.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from tui_reader.article import Block, BlockKind, Link
+from tui_reader.article import Article, Block, BlockKind, Link
 from tui_reader.sanitize import clean_text
 
 if TYPE_CHECKING:
@@ -204,3 +205,18 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
             else:
                 blocks.append(Block(BlockKind.PARAGRAPH, text, links))
     return blocks
+
+
+def with_body(article: Article, html: str) -> Article:
+    """The article with its body blocks made from `html` (a feed entry's content).
+
+    Args:
+        article: The stored article (its blocks are empty for feed entries).
+        html: The entry's HTML; empty for seeds and imported files.
+
+    Returns:
+        The same article when there is no HTML, else a copy with blocks.
+    """
+    if not html or article.blocks:
+        return article
+    return replace(article, blocks=html_to_blocks(html, article.url))

@@ -206,13 +206,15 @@ class Meter:
             return Access(True, False, state)
         return Access(state.remaining > 0, False, state)
 
-    def open(self, article_id: str) -> Access:
+    def open(self, article_id: str, *, exempt: bool = False) -> Access:
         """Open an article: count it if it is new and a free article is left.
 
         The check and the record are one `BEGIN IMMEDIATE` transaction.
 
         Args:
             article_id: The article being opened.
+            exempt: Its feed is exempt from the meter (config `exempt_feeds`),
+                like Leaky Paywall's exempt categories: shown, never counted.
 
         Returns:
             Whether to show it in full, whether it was counted, and the meter
@@ -221,7 +223,7 @@ class Meter:
         with self.store.transaction(immediate=True) as db:
             now = self._now(advance=True)
             state = self._state_at(now)
-            if state.subscribed:
+            if state.subscribed or exempt:
                 return Access(True, False, state)
             since = now - state.period_days * SECONDS_PER_DAY
             already = db.execute(

@@ -316,13 +316,19 @@ class Store:
             return [_insert_article(db, article) for article in articles]
 
     def headlines(
-        self, *, unread_only: bool = False, starred_only: bool = False, limit: int | None = None
+        self,
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+        feed_id: int | None = None,
+        limit: int | None = None,
     ) -> list[Headline]:
         """List headlines, newest first.
 
         Args:
             unread_only: Only articles not marked read.
             starred_only: Only starred articles.
+            feed_id: Only this feed's articles.
             limit: At most this many (the first screenful, say).
 
         Returns:
@@ -333,6 +339,8 @@ class Store:
             where.append("read = 0")
         if starred_only:
             where.append("starred = 1")
+        if feed_id is not None:
+            where.append(f"feed_id = {int(feed_id)}")
         sql = f"SELECT {_HEADLINE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -464,6 +472,11 @@ class Store:
             ).rowcount
             db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return deleted, kept
+
+    def set_feed_folder(self, feed_id: int, folder: str) -> None:
+        """File a feed under a folder ("" for none)."""
+        with self.transaction() as db:
+            db.execute("UPDATE feeds SET folder = ? WHERE id = ?", (folder, feed_id))
 
     def record_feed_error(self, feed_id: int, error: str) -> None:
         """Remember why the last refresh of a feed failed (one line)."""
