@@ -7,6 +7,8 @@ of `tui_reader.messages`; the keypress path does no I/O.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from textual.widgets import Footer, Static
 
 from tui_reader import APP_NAME
 from tui_reader.config import KEY_ACTIONS, Config
+from tui_reader.html_convert import with_body
 from tui_reader.locations import seeds_directory, styles_directory
 from tui_reader.messages import (
     ArticleOpened,
@@ -31,11 +34,14 @@ from tui_reader.messages import (
     LibraryFailed,
     LibraryProblem,
     MeterChanged,
+    RefreshDone,
+    RefreshProgress,
 )
 from tui_reader.meter import Clock, Meter, MeterState
 from tui_reader.render import render_article, safe_link
 from tui_reader.store import Store, StoreError, open_library
 from tui_reader.widgets.article_view import ArticleView
+from tui_reader.widgets.dialogs import ALL_FEEDS, AddFeedDialog, FeedPicker
 from tui_reader.widgets.headline_list import HeadlineList
 from tui_reader.widgets.help_screen import HelpScreen, key_label
 
@@ -66,6 +72,7 @@ _FOOTER_LABELS = {
     "toggle_read": "Read",
     "toggle_star": "Star",
     "unread_only": "Unread",
+    "refresh": "Refresh",
     "help": "Help",
     "quit": "Quit",
 }
@@ -99,6 +106,11 @@ class MeterHeader(Horizontal):
         padding: 0 1;
         text-style: bold;
     }
+    MeterHeader > .meter-header--status {
+        width: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
     MeterHeader > .meter-header--meter {
         width: 1fr;
         padding: 0 1;
@@ -108,11 +120,16 @@ class MeterHeader(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(APP_NAME, classes="meter-header--name")
+        yield Static("", id="status", classes="meter-header--status")
         yield Static("", id="meter", classes="meter-header--meter")
 
     def show(self, state: MeterState) -> None:
         """Show the meter's message."""
         self.query_one("#meter", Static).update(Text(state.message()))
+
+    def status(self, text: str) -> None:
+        """Show what is going on (the view, a refresh's progress)."""
+        self.query_one("#status", Static).update(Text(text))
 
 
 class ReaderScreen(Screen[None]):
@@ -250,6 +267,7 @@ class ReaderScreen(Screen[None]):
         self.reader.unread_only = not self.reader.unread_only
         current = self.headlines.current
         self.reader.load_headlines(current.id if current else None)
+        self.reader._show_view()
         self.notify("Showing unread only" if self.reader.unread_only else "Showing all", timeout=2)
 
     def action_open_browser(self) -> None:
@@ -264,6 +282,18 @@ class ReaderScreen(Screen[None]):
 
     def action_subscribe(self) -> None:
         self.reader.toggle_subscription()
+
+    def action_refresh(self) -> None:
+        self.reader.start_refresh()
+
+    def action_add_feed(self) -> None:
+        if self.reader.config.offline:
+            self.notify("Offline: adding a feed needs the network.", severity="warning")
+            return
+        self.app.push_screen(AddFeedDialog())
+
+    def action_feeds(self) -> None:
+        self.reader.pick_feed()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.reader.config))
@@ -295,6 +325,8 @@ class ReaderApp(App[None]):
         self.store: Store | None = None
         self.meter: Meter | None = None
         self.unread_only = False
+        self.feed_filter: int | None = None  # show one feed's headlines, or all
+        self.refresh_cancel = threading.Event()
         self.error_message: str | None = None
         self.reader_screen = ReaderScreen()
         self.set_keymap(config.keys)
@@ -309,8 +341,112 @@ class ReaderApp(App[None]):
         self.set_interval(METER_REFRESH_SECONDS, self.refresh_meter)
 
     def on_unmount(self) -> None:
+        self.refresh_cancel.set()
         if self.store is not None:
             self.store.close()
+
+    @property
+    def view(self) -> tuple[bool, int | None]:
+        """What the headline list shows: (unread only, feed id or None for all)."""
+        return self.unread_only, self.feed_filter
+
+    # Feeds --------------------------------------------------------------------
+
+    def start_refresh(self) -> None:
+        """Refresh every feed in the background (keys keep working)."""
+        if self.config.offline:
+            self.notify("Offline: refreshing needs the network.", severity="warning")
+            return
+        if self.store is None:
+            return
+        if any(w.group == "refresh" and w.is_running for w in self.workers):
+            self.notify("A refresh is already running.", timeout=2)
+            return
+        self.refresh_feeds()
+
+    @work(exclusive=True, group="refresh")
+    async def refresh_feeds(self) -> None:
+        """Fetch all feeds; new headlines appear as it ends, the cursor stays."""
+        from tui_reader.fetch import FeedOutcome, refresh_feeds
+
+        assert self.store is not None
+        store = self.store
+        feeds = await asyncio.to_thread(store.feeds)
+        if not feeds:
+            self.notify("No feeds yet: press a to add one.", timeout=4)
+            return
+
+        def progress(done: int, total: int, _outcome: FeedOutcome) -> None:
+            self.post_message(RefreshProgress(done, total))
+
+        self.post_message(RefreshProgress(0, len(feeds)))
+        try:
+            summary = await refresh_feeds(
+                store, feeds, self.config.network, progress=progress, cancel=self.refresh_cancel
+            )
+        except StoreError as exc:
+            self.post_message(LibraryProblem(str(exc)))
+            return
+        self.post_message(RefreshDone(summary.line()))
+
+    async def subscribe_to(self, url: str) -> str | None:
+        """Subscribe from the add dialog.
+
+        Returns:
+            None on success, else the one-line error to show in the dialog.
+        """
+        from tui_reader.fetch import FetchError, subscribe
+
+        if self.store is None:
+            return "The library is not open yet."
+        try:
+            result = await subscribe(self.store, url, self.config.network)
+        except FetchError as exc:
+            return str(exc)
+        except StoreError as exc:
+            return str(exc)
+        found = f" (found on the page: {result.found_on_page.url})" if result.found_on_page else ""
+        self.notify(
+            f"Subscribed to {result.feed.title}: {result.outcome.new} articles{found}", timeout=5
+        )
+        current = self.reader_screen.headlines.current
+        self.load_headlines(current.id if current else None)
+        return None
+
+    @work(thread=True, exclusive=True, group="feeds")
+    def pick_feed(self) -> None:
+        """Load the feed list and show the picker."""
+        if self.store is None:
+            return
+        with self._store_errors():
+            feeds = self.store.feeds()
+            unread = int(self.store.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
+            self.call_from_thread(self.push_screen, FeedPicker(feeds, unread), self._feed_picked)
+
+    def _feed_picked(self, choice: int | str | None) -> None:
+        if choice is None:
+            return
+        self.feed_filter = None if choice == ALL_FEEDS else int(choice)
+        self._show_view()
+        self.load_headlines(None)
+
+    def _show_view(self, extra: str = "") -> None:
+        name = "All articles"
+        if self.feed_filter is not None and self.store is not None:
+            feed = self.store.feed(self.feed_filter)
+            name = feed.title if feed else "?"
+        if self.unread_only:
+            name += " (unread)"
+        self.reader_screen.query_one(MeterHeader).status(name + extra)
+
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
+        self._show_view(f" · refreshing {message.done}/{message.total}")
+
+    def on_refresh_done(self, message: RefreshDone) -> None:
+        self._show_view()
+        self.notify(f"Refreshed: {message.summary}", timeout=5)
+        current = self.reader_screen.headlines.current
+        self.load_headlines(current.id if current else None)
 
     # Workers: SQLite off the UI thread -------------------------------------
 
@@ -329,10 +465,12 @@ class ReaderApp(App[None]):
             # The first screenful first, so a large library shows as fast as
             # an empty one; the rest follows while the user reads.
             first = self.store.headlines(limit=FIRST_SCREENFUL)
-            self.post_message(HeadlinesLoaded(first, None, unread_only=False))
+            self.post_message(HeadlinesLoaded(first, None, (False, None)))
             if len(first) == FIRST_SCREENFUL:
                 everything = self.store.headlines()
-                self.post_message(HeadlinesLoaded(everything, KEEP_CURSOR, unread_only=False))
+                self.post_message(HeadlinesLoaded(everything, KEEP_CURSOR, (False, None)))
+            if self.config.refresh_on_start and not self.config.offline:
+                self.call_from_thread(self.start_refresh)
         except StoreError as exc:
             self.post_message(LibraryFailed(str(exc)))
 
@@ -341,10 +479,10 @@ class ReaderApp(App[None]):
         """Reload the headline list (after a filter change)."""
         if self.store is None:
             return
-        unread_only = self.unread_only
+        view = self.view
         with self._store_errors():
-            headlines = self.store.headlines(unread_only=unread_only)
-            self.post_message(HeadlinesLoaded(headlines, keep_id, unread_only))
+            headlines = self.store.headlines(unread_only=view[0], feed_id=view[1])
+            self.post_message(HeadlinesLoaded(headlines, keep_id, view))
 
     @work(thread=True, exclusive=True, group="open")
     def open_article(self, article_id: str) -> None:
@@ -355,15 +493,17 @@ class ReaderApp(App[None]):
             stored = self.store.get(article_id)
             if stored is None:
                 return
-            access = self.meter.open(article_id)
+            exempt = bool(stored.feed_url) and stored.feed_url in self.config.exempt_feeds
+            access = self.meter.open(article_id, exempt=exempt)
             if access.allowed and not stored.read:
                 self.store.set_read(article_id, True)
                 stored.read = True
+            article = with_body(stored.article, stored.html)
             notice = (
                 f"Press {key_label(self.config.keys_for('subscribe'))} to subscribe"
                 " (a local switch: nothing is bought)."
             )
-            text = render_article(stored.article, teaser=not access.allowed, notice=notice)
+            text = render_article(article, teaser=not access.allowed, notice=notice)
             self.post_message(MeterChanged(access.state))
             self.post_message(
                 ArticleOpened(article_id, text, withheld=not access.allowed, url=stored.article.url)
@@ -433,7 +573,7 @@ class ReaderApp(App[None]):
         self.notify(message.error, title="Library", severity="error", timeout=8)
 
     def on_headlines_loaded(self, message: HeadlinesLoaded) -> None:
-        if message.unread_only != self.unread_only:
+        if message.view != self.view:
             return  # loaded for a filter the user has since changed
         headlines = self.reader_screen.headlines
         keep_id = message.keep_id

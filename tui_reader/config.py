@@ -54,6 +54,9 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("unread_only", "u", "Show unread only / show all", "unread_only"),
     KeyAction("open_browser", "o", "Open the story's link in the browser", "open_browser"),
     KeyAction("subscribe", "S", "Subscribe / unsubscribe (local switch)", "subscribe"),
+    KeyAction("refresh", "r", "Refresh all feeds in the background", "refresh"),
+    KeyAction("add_feed", "a", "Add a feed by URL", "add_feed"),
+    KeyAction("feeds", "F", "Pick a feed to show (or all)", "feeds"),
     KeyAction("help", "question_mark", "Show this help", "help"),
     KeyAction("quit", "q", "Quit", "quit"),
 )

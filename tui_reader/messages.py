@@ -35,7 +35,7 @@ class HeadlinesLoaded(Message):
 
     headlines: list[Headline]
     keep_id: str | None
-    unread_only: bool  # the filter they were loaded with; a stale filter is dropped
+    view: tuple[bool, int | None]  # (unread only, feed id) they were loaded for; stale ones drop
 
 
 @dataclass
@@ -60,3 +60,18 @@ class MeterChanged(Message):
     """The meter changed (a view was counted, or subscribing was toggled)."""
 
     state: MeterState
+
+
+@dataclass
+class RefreshProgress(Message):
+    """A feed finished during a background refresh."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class RefreshDone(Message):
+    """A background refresh finished; `summary` is its one-line result."""
+
+    summary: str

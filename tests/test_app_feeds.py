@@ -1,0 +1,118 @@
+"""Feeds in the app: background refresh, the add dialog, the feed picker."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual.widgets import Input, Label, OptionList
+
+from tests.conftest import FakeClock
+from tests.feed_server import rss
+from tests.test_app import headline_list, press, settle
+from tui_reader.app import make_app
+from tui_reader.config import Config
+from tui_reader.fetch_settings import NetworkSettings
+from tui_reader.locations import seeds_directory
+from tui_reader.store import open_library
+from tui_reader.widgets.dialogs import AddFeedDialog, FeedPicker
+
+QUICK = NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
+
+
+def slow_feed(body: bytes, delay: float):
+    def route(handler) -> None:
+        time.sleep(delay)  # a slow server: the refresh takes a while
+        handler.send_feed(body)
+
+    return route
+
+
+async def test_refresh_keeps_keys_working_and_the_cursor_in_place(
+    data_dir: Path, clock: FakeClock, feed_server
+):
+    feed_server.routes["/fast"] = lambda h: h.send_feed(rss("Fast", [("f1", "Fast one")]))
+    feed_server.routes["/slow"] = slow_feed(
+        rss("Slow", [("s1", "Slow one"), ("s2", "Slow two")]), 1.0
+    )
+    with open_library(data_dir, seeds_directory()) as library:
+        for path in ("/fast", "/slow"):
+            library.add_feed(feed_server.url(path))
+    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        before = headline_list(app).current
+        await pilot.press("r")  # start a refresh; the slow feed takes a second
+        await pilot.pause(0.2)
+        refreshing = [w for w in app.workers if w.group == "refresh" and w.is_running]
+        assert refreshing, "the refresh should still be running"
+        status = str(app.reader_screen.query_one("#status").render())
+        assert "refreshing" in status
+        # Keys work meanwhile: open the seed, then help and back.
+        await pilot.press("enter")
+        await pilot.press("question_mark", "escape")
+        assert "Japan and Canada" in app.reader_screen.article.text
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        titles = [h.title for h in headline_list(app).headlines]
+        assert {"Fast one", "Slow one", "Slow two"} <= set(titles)
+        assert headline_list(app).current.id == before.id  # the cursor kept its story
+        assert any(
+            "Refreshed: 2 feeds updated, 3 new articles" in n.message for n in app._notifications
+        )
+
+
+async def test_add_dialog_shows_errors_and_subscribes(
+    data_dir: Path, clock: FakeClock, feed_server
+):
+    feed_server.routes["/feed"] = lambda h: h.send_feed(rss("Added Feed", [("x", "Added story")]))
+    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "a")  # open the add dialog
+        assert isinstance(app.screen, AddFeedDialog)
+        app.screen.query_one(Input).value = feed_server.url("/missing")
+        await pilot.press("enter")  # submit a URL that 404s
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, AddFeedDialog)  # still open, with the error
+        assert "HTTP 404 Not Found" in str(app.screen.query_one("#error", Label).render())
+        app.screen.query_one(Input).value = feed_server.url("/feed")
+        await pilot.press("enter")  # submit a good one
+        await app.screen.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AddFeedDialog)
+        assert "Added story" in [h.title for h in headline_list(app).headlines]
+
+
+async def test_feed_picker_shows_one_feed_or_all(data_dir: Path, clock: FakeClock, feed_server):
+    feed_server.routes["/one"] = lambda h: h.send_feed(rss("One", [("1", "From one")]))
+    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    with open_library(data_dir, seeds_directory()) as library:
+        library.add_feed(feed_server.url("/one"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "r")  # fetch the feed
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert len(headline_list(app).headlines) == 2
+        await press(app, pilot, "F")  # the picker: All, then One
+        assert isinstance(app.screen, FeedPicker)
+        assert app.screen.query_one(OptionList).option_count == 2
+        await press(app, pilot, "down", "enter")  # choose "One"
+        assert [h.title for h in headline_list(app).headlines] == ["From one"]
+        assert "One" in str(app.reader_screen.query_one("#status").render())
+        await press(app, pilot, "F", "enter")  # back to all
+        assert len(headline_list(app).headlines) == 2
+
+
+async def test_offline_refuses_refresh_and_add(data_dir: Path, clock: FakeClock, feed_server):
+    with open_library(data_dir, seeds_directory()) as library:
+        library.add_feed(feed_server.url("/one"))
+    app = make_app(Config(offline=True), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "r", "a")  # both need the network
+        assert not isinstance(app.screen, AddFeedDialog)
+        assert feed_server.requests == []
+        assert sum("Offline" in n.message for n in app._notifications) == 2

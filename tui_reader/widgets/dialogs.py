@@ -1,0 +1,125 @@
+"""Dialogs: add a feed, pick a feed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui_reader.store import Feed
+
+ALL_FEEDS = "all"
+
+
+class AddFeedDialog(ModalScreen[str | None]):
+    """Ask for a feed URL; the app subscribes and reports errors here."""
+
+    DEFAULT_CSS = """
+    AddFeedDialog {
+        align: center middle;
+    }
+    AddFeedDialog > Vertical {
+        width: 72;
+        max-width: 95%;
+        height: auto;
+        border: round $accent;
+        background: $panel;
+        padding: 0 1;
+    }
+    AddFeedDialog .add-feed-dialog--error {
+        color: $error;
+        height: auto;
+    }
+    AddFeedDialog .add-feed-dialog--status {
+        color: $text-muted;
+        height: auto;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "dismiss_dialog", "Cancel", show=True)]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Add a feed: its URL, or a web page that links to one")
+            yield Input(placeholder="https://example.com/feed.xml", id="url")
+            yield Label("", classes="add-feed-dialog--status", id="status")
+            yield Label("", classes="add-feed-dialog--error", id="error")
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        url = event.value.strip()
+        if not url:
+            self.show_error("Type a URL first, or press Esc to cancel.")
+            return
+        self.query_one("#error", Label).update("")
+        self.query_one("#status", Label).update(Text(f"Fetching {url} …"))
+        self.subscribe(url)
+
+    @work(exclusive=True, group="add-feed")
+    async def subscribe(self, url: str) -> None:
+        from tui_reader.app import ReaderApp
+
+        app = self.app
+        assert isinstance(app, ReaderApp)
+        error = await app.subscribe_to(url)
+        if error is None:
+            self.dismiss(url)
+        else:
+            self.show_error(error)
+
+    def show_error(self, error: str) -> None:
+        """Show a one-line error under the input (text, never markup)."""
+        self.query_one("#status", Label).update("")
+        self.query_one("#error", Label).update(Text(error))
+
+
+class FeedPicker(ModalScreen[int | str | None]):
+    """Pick one feed's headlines, or all."""
+
+    DEFAULT_CSS = """
+    FeedPicker {
+        align: center middle;
+    }
+    FeedPicker > OptionList {
+        width: 80;
+        max-width: 95%;
+        height: auto;
+        max-height: 80%;
+        border: round $accent;
+        background: $panel;
+    }
+    """
+
+    BINDINGS = [Binding("escape,q", "dismiss_picker", "Close", show=True)]
+
+    def __init__(self, feeds: list[Feed], total_unread: int) -> None:
+        super().__init__()
+        self.feeds = feeds
+        self.total_unread = total_unread
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text(f"All articles ({self.total_unread} unread)"), id=ALL_FEEDS)]
+        for feed in self.feeds:
+            label = Text(f"{feed.title or feed.url}  ({feed.unread}/{feed.total})")
+            if feed.folder:
+                label = Text.assemble((f"{feed.folder}/ ", "dim"), label)
+            if feed.error:
+                label.append(f"  ⚠ {feed.error}", style="red")
+            options.append(Option(label, id=str(feed.id)))
+        yield OptionList(*options)
+
+    def action_dismiss_picker(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id
+        self.dismiss(ALL_FEEDS if option_id == ALL_FEEDS else int(option_id or 0))
