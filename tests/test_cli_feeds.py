@@ -116,3 +116,15 @@ def test_broken_opml_files_get_clear_errors(run):
     assert [f["url"] for f in json.loads(run("feeds", "--json").stdout)] == [
         "https://example.com/feed.atom"
     ]
+
+
+def test_exempt_feeds_are_not_counted(run, feed_server, tmp_path: Path):
+    feed_server.routes["/free"] = lambda h: h.send_feed(rss("Free Feed", [("a", "Free story")]))
+    url = feed_server.url("/free")
+    (tmp_path / "config.toml").write_text(f'[meter]\nexempt_feeds = ["{url}"]\n')
+    run("add", url)
+    [story] = [a for a in json.loads(run("list", "--json").stdout) if a["source"] == "Free Feed"]
+    result = run("read", story["id"])
+    assert result.returncode == 0
+    assert result.stderr.strip() == "You have 5 free articles remaining"
+    assert json.loads(run("quota", "--json").stdout)["used"] == 0

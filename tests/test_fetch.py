@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,22 @@ async def test_many_feeds_parse_in_a_process_pool(library: Store, feed_server):
     summary = await refresh_feeds(library, feeds, QUICK)
     assert (summary.count("updated"), summary.new) == (10, 200)
     assert library.count() == 200
+
+
+async def test_compressed_responses_and_the_user_agent(library: Store, feed_server):
+    body = gzip.compress(rss("Zipped", [("a", "Alpha"), ("b", "Beta")]))
+
+    def zipped(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    feed_server.routes["/zipped"] = zipped
+    outcome = await refresh_one(library, feed_server, "/zipped")
+    assert (outcome.status, outcome.new) == ("updated", 2)
+    headers = {k.lower(): v for k, v in feed_server.requests[-1][1].items()}
+    assert headers["user-agent"].startswith("tui-reader/")
+    assert "gzip" in headers["accept-encoding"]
