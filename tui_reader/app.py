@@ -63,6 +63,7 @@ _FOOTER_ACTIONS = {
     "toggle_read",
     "toggle_star",
     "unread_only",
+    "refresh",
     "help",
     "quit",
 }
