@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,16 @@ async def test_compressed_responses_and_the_user_agent(library: Store, feed_serv
     headers = {k.lower(): v for k, v in feed_server.requests[-1][1].items()}
     assert headers["user-agent"].startswith("tui-reader/")
     assert "gzip" in headers["accept-encoding"]
+
+
+async def test_refused_and_tls_failures_are_named(library: Store, feed_server):
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    refused, _ = library.add_feed(f"http://127.0.0.1:{closed_port}/feed")
+    # TLS spoken to a plain-HTTP server fails the handshake.
+    tls, _ = library.add_feed(feed_server.url("/feed").replace("http://", "https://"))
+    summary = await refresh_feeds(library, [refused, tls], QUICK)
+    errors = {o.feed.id: o.error for o in summary.outcomes}
+    assert errors[refused.id] == "connection refused"
+    assert errors[tls.id].startswith("TLS error")

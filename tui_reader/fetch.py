@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import socket
+import ssl
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -95,6 +97,16 @@ def _megabytes(n: int) -> str:
     return f"{n / 1024 / 1024:g} MB"
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it, innermost last (httpx wraps OS errors)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _explain(exc: Exception, settings: NetworkSettings) -> str:
     """Say in one line why a request failed."""
     text = clean_line(str(exc))
@@ -107,6 +119,13 @@ def _explain(exc: Exception, settings: NetworkSettings) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out: {text}"
     if isinstance(exc, httpx.ConnectError):
+        for cause in _causes(exc):
+            if isinstance(cause, ConnectionRefusedError):
+                return "connection refused"
+            if isinstance(cause, ssl.SSLError):
+                return f"TLS error: {clean_line(str(cause))}"
+            if isinstance(cause, socket.gaierror):
+                return "host name not found (DNS)"
         lowered = text.lower()
         if "ssl" in lowered or "certificate" in lowered:
             return f"TLS error: {text}"
