@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 
 from textual.widgets import Input, Label, OptionList
@@ -20,9 +20,11 @@ from tui_reader.widgets.dialogs import AddFeedDialog, FeedPicker
 QUICK = NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
 
 
-def slow_feed(body: bytes, delay: float):
+def held_feed(body: bytes, release: threading.Event):
+    """A feed the server sends only when the test says so."""
+
     def route(handler) -> None:
-        time.sleep(delay)  # a slow server: the refresh takes a while
+        release.wait(timeout=30)
         handler.send_feed(body)
 
     return route
@@ -32,26 +34,38 @@ async def test_refresh_keeps_keys_working_and_the_cursor_in_place(
     data_dir: Path, clock: FakeClock, feed_server
 ):
     feed_server.routes["/fast"] = lambda h: h.send_feed(rss("Fast", [("f1", "Fast one")]))
-    feed_server.routes["/slow"] = slow_feed(
-        rss("Slow", [("s1", "Slow one"), ("s2", "Slow two")]), 1.0
+    release = threading.Event()
+    feed_server.routes["/slow"] = held_feed(
+        rss("Slow", [("s1", "Slow one"), ("s2", "Slow two")]), release
     )
     with open_library(data_dir, seeds_directory()) as library:
         for path in ("/fast", "/slow"):
             library.add_feed(feed_server.url(path))
-    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    # Patient timeouts: Pilot waits for the app to go idle after every key.
+    patient = NetworkSettings(connect_timeout=5, read_timeout=30, total_timeout=40)
+    app = make_app(Config(network=patient), data_dir, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         before = headline_list(app).current
-        await pilot.press("r")  # start a refresh; the slow feed takes a second
+        await pilot.press("r")  # start a refresh; the server holds the slow feed back
         await pilot.pause(0.2)
         refreshing = [w for w in app.workers if w.group == "refresh" and w.is_running]
         assert refreshing, "the refresh should still be running"
         status = str(app.reader_screen.query_one("#status").render())
         assert "refreshing" in status
-        # Keys work meanwhile: open the seed, then help and back.
+        # Keys work meanwhile: open the seed, then help and back. (Key latency
+        # is measured in tmux by bench scripts; Pilot waits for idle per key.)
         await pilot.press("enter")
         await pilot.press("question_mark", "escape")
+        # Wait for the article to open, but not for the refresh. (An empty list
+        # would mean "all workers" to wait_for_complete.)
+        opening = [w for w in app.workers if w.group == "open"]
+        if opening:
+            await app.workers.wait_for_complete(opening)
+        await pilot.pause()
         assert "Japan and Canada" in app.reader_screen.article.text
+        assert any(w.group == "refresh" and w.is_running for w in app.workers)
+        release.set()  # now let the slow feed through
         await app.workers.wait_for_complete()
         await settle(app, pilot)
         titles = [h.title for h in headline_list(app).headlines]
@@ -116,3 +130,19 @@ async def test_offline_refuses_refresh_and_add(data_dir: Path, clock: FakeClock,
         assert not isinstance(app.screen, AddFeedDialog)
         assert feed_server.requests == []
         assert sum("Offline" in n.message for n in app._notifications) == 2
+
+
+async def test_markup_in_a_feed_title_is_shown_as_text(
+    data_dir: Path, clock: FakeClock, feed_server
+):
+    title = "[/] [@click=app.quit]Evil[/] [b]News"
+    feed_server.routes["/evil"] = lambda h: h.send_feed(rss(title, [("e", "[red]Story[/red]")]))
+    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert await app.subscribe_to(feed_server.url("/evil")) is None
+        await settle(app, pilot)
+        assert app.is_running
+        assert any(title in n.message for n in app._notifications)
+        titles = [h.title for h in headline_list(app).headlines]
+        assert "[red]Story[/red]" in titles

@@ -88,6 +88,26 @@ def opml_with(directory: Path, url: str) -> Path:
     return path
 
 
+def test_newsboat_opml_reads_as_newsboat_meant_it():
+    contents = read_opml((NEWSBOAT_OPML / "example2.opml").read_bytes())
+    assert [(f.title, f.folder) for f in contents.feeds] == [
+        ("To rule them all", ""),
+        ("Another file", ""),
+        ("Really?", "Rant boards/humans"),
+        ("and another", "Rant boards"),
+        ("another title", ""),
+        ("freddie rite about fings", "eloquent"),
+        ("an outdated feed", ""),
+    ]
+    [tagged] = read_opml((NEWSBOAT_OPML / "category.opml").read_bytes()).feeds
+    assert tagged.folder == "tag one"  # the first of newsboat's comma-separated tags
+    filtered = read_opml((NEWSBOAT_OPML / "filtered.opml").read_bytes())
+    assert len(filtered.feeds) == 2
+    assert filtered.skipped == [
+        "Firehose: subscribed, but its filtercmd (a newsboat filter) is ignored"
+    ]
+
+
 def test_opml_round_trips_newsboat_files(run, tmp_path: Path):
     for name in ("example.opml", "example2.opml", "test-urls+.opml", "category.opml"):
         original = read_opml((NEWSBOAT_OPML / name).read_bytes()).feeds

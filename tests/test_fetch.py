@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import json
 import socket
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.feed_server import FEEDS, drip, endless, reset_mid_body, rss
+from tui_reader import fetch as fetch_module
 from tui_reader.fetch import FetchError, refresh_feeds, subscribe
 from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.store import Store, open_library
@@ -74,6 +77,9 @@ async def test_every_corpus_feed_refreshes_without_an_exception(library: Store, 
     assert "Java-Anwendungsserver: Red Hat gibt WildFly 10 frei" in titles_of(heise)
     assert by_name["rss20_1.xml"].total == 1
     assert titles_of(by_name["rss20_1.xml"]) == {"this is an item"}
+    # Entries that share an id (or have none and share a link) are all kept.
+    assert by_name["atom10_feed_authors.xml"].total == 9
+    assert by_name["items_without_titles.xml"].total == 5
     # JSON Feed items without titles are named by the start of their text.
     assert by_name["jsonfeed_1_1_example0.json"].total == 2
 
@@ -233,16 +239,6 @@ async def test_subscribing_to_nothing_subscribes_nothing(library: Store, feed_se
     assert library.feeds() == []
 
 
-async def test_many_feeds_parse_in_a_process_pool(library: Store, feed_server):
-    for n in range(10):
-        body = rss(f"Feed {n}", [(f"{n}-{i}", f"Item {i}") for i in range(20)])
-        feed_server.routes[f"/f{n}"] = lambda h, body=body: h.send_feed(body)
-    feeds = subscribe_paths(library, feed_server, *(f"/f{n}" for n in range(10)))
-    summary = await refresh_feeds(library, feeds, QUICK)
-    assert (summary.count("updated"), summary.new) == (10, 200)
-    assert library.count() == 200
-
-
 async def test_compressed_responses_and_the_user_agent(library: Store, feed_server):
     body = gzip.compress(rss("Zipped", [("a", "Alpha"), ("b", "Beta")]))
 
@@ -273,3 +269,95 @@ async def test_refused_and_tls_failures_are_named(library: Store, feed_server):
     errors = {o.feed.id: o.error for o in summary.outcomes}
     assert errors[refused.id] == "connection refused"
     assert errors[tls.id].startswith("TLS error")
+
+
+async def test_a_moved_feed_that_answers_304_still_moves(library: Store, feed_server):
+    body = rss("Moved", [("a", "Alpha")])
+    feed_server.routes["/old"] = lambda h: h.send_feed(body)
+    [feed] = subscribe_paths(library, feed_server, "/old")
+    await refresh_feeds(library, [feed], QUICK)  # fetched at /old, ETag stored
+    feed_server.routes["/old"] = lambda h: h.redirect(301, "/new")
+    feed_server.routes["/new"] = lambda h: h.send_feed(body)  # same ETag: 304
+    [outcome] = (await refresh_feeds(library, library.feeds(), QUICK)).outcomes
+    assert outcome.status == "unchanged"
+    assert [f.url for f in library.feeds()] == [feed_server.url("/new")]
+
+
+async def test_entries_sharing_a_guid_are_all_kept_and_stay_put(library: Store, feed_server):
+    body = rss("Dupes", [("same", "First"), ("same", "Second"), ("same", "First")])
+    feed_server.routes["/dupes"] = lambda h: h.send_plain(200, body, "application/rss+xml")
+    outcome = await refresh_one(library, feed_server, "/dupes")
+    assert outcome.new == 2  # the exact repeat of "First" is one article
+    again = (await refresh_feeds(library, library.feeds(), QUICK)).outcomes[0]
+    assert (again.new, again.updated) == (0, 0)
+    assert sorted(h.title for h in library.headlines()) == ["First", "Second"]
+
+
+async def test_json_items_with_null_ids_stay_apart(library: Store, feed_server):
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Nulls",
+        "items": [
+            {"id": None, "url": f"https://example.com/{n}", "content_text": f"Item {n}"}
+            for n in range(3)
+        ],
+    }
+    feed_server.routes["/nulls"] = lambda h: h.send_feed(
+        json.dumps(document).encode(), "application/feed+json"
+    )
+    outcome = await refresh_one(library, feed_server, "/nulls")
+    assert outcome.new == 3
+
+
+async def test_rss_labelled_as_json_still_parses(library: Store, feed_server):
+    body = rss("Mislabelled", [("a", "Alpha")])
+    feed_server.routes["/x"] = lambda h: h.send_plain(200, body, "application/json")
+    assert (await refresh_one(library, feed_server, "/x")).new == 1
+
+
+async def test_hostile_documents_fail_alone(library: Store, feed_server):
+    deep = b'{"version": "https://jsonfeed.org/version/1", "items": ' + b"[" * 100_000
+    feed_server.routes["/deep"] = lambda h: h.send_feed(deep, "application/feed+json")
+    old_date = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Old",
+        "items": [{"id": "1", "date_published": "0001-01-01T00:00:00+01:00", "content_text": "x"}],
+    }
+    feed_server.routes["/old"] = lambda h: h.send_feed(json.dumps(old_date).encode())
+    surrogate = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "S\\udc00",'
+        b' "items": [{"id": "1", "title": "Bad \\udc00 char", "content_text": "x"}]}'
+    )
+    feed_server.routes["/surrogate"] = lambda h: h.send_feed(surrogate)
+    feed_server.routes["/good"] = lambda h: h.send_feed(rss("Good", [("a", "Alpha")]))
+    feeds = subscribe_paths(library, feed_server, "/deep", "/old", "/surrogate", "/good")
+    bad_url, _ = library.add_feed("http://xn--zz.com/feed")  # not valid IDNA
+    summary = await refresh_feeds(library, [*feeds, bad_url], QUICK)
+    status = {o.feed.url.rsplit("/", 1)[-1]: (o.status, o.error) for o in summary.outcomes}
+    assert status["deep"][0] == "failed" and "invalid JSON" in status["deep"][1]
+    assert status["old"] == ("updated", None)  # the impossible date is just unknown
+    assert status["surrogate"] == ("updated", None)
+    assert status["good"] == ("updated", None)
+    assert summary.count("failed") == 2  # deep, and the bad host name
+    assert "Bad char" in {h.title for h in library.headlines()}
+
+
+async def test_many_feeds_parse_in_worker_processes(library: Store, feed_server, monkeypatch):
+    pools = []
+    real = fetch_module.make_parse_pool
+
+    def counting_pool():
+        pools.append(real())
+        return pools[-1]
+
+    monkeypatch.setattr(fetch_module, "make_parse_pool", counting_pool)
+    for n in range(10):
+        body = rss(f"Feed {n}", [(f"{n}-{i}", f"Item {i}") for i in range(20)])
+        feed_server.routes[f"/p{n}"] = lambda h, body=body: h.send_feed(body)
+    few = subscribe_paths(library, feed_server, "/p0", "/p1")
+    await refresh_feeds(library, few, QUICK)
+    assert pools == []  # two feeds: not worth starting processes
+    many = subscribe_paths(library, feed_server, *(f"/p{n}" for n in range(2, 10)))
+    summary = await refresh_feeds(library, many, QUICK)
+    assert len(pools) == 1 and isinstance(pools[0], ProcessPoolExecutor)
+    assert (summary.count("updated"), summary.new) == (8, 160)

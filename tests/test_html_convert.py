@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from tui_reader.article import Article, BlockKind, Link
-from tui_reader.html_convert import html_to_blocks
+from tui_reader.html_convert import html_to_blocks, with_body
 from tui_reader.render import render_plain
 
 BASE = "https://news.example/world/story.html"
@@ -66,5 +68,41 @@ def test_scripts_styles_and_markup_never_become_text():
 def test_deep_nesting_and_garbage_do_not_raise():
     deep = "<div>" * 5000 + "<p>Deep words</p>" + "</div>" * 5000
     assert "Deep words" in " ".join(b.text for b in html_to_blocks(deep, BASE))
-    assert html_to_blocks("<<<>>><p", BASE) is not None
     assert html_to_blocks("", BASE) == []
+
+
+def test_text_that_looks_like_markdown_stays_text():
+    blocks = html_to_blocks(
+        "<p>[Your bank](https://phish.example)</p><p># not a heading</p><p>- not a list</p>"
+        "<table><tr><td>a|b</td><td>c</td></tr></table>",
+        BASE,
+    )
+    assert [(b.kind, b.text) for b in blocks[:3]] == [
+        (BlockKind.PARAGRAPH, "[Your bank](https://phish.example)"),
+        (BlockKind.PARAGRAPH, "# not a heading"),
+        (BlockKind.PARAGRAPH, "- not a list"),
+    ]
+    assert all(not b.links for b in blocks[:3])
+    assert blocks[3].rows == (("a|b", "c"),)
+
+
+def test_garbage_markup_keeps_its_words():
+    blocks = html_to_blocks("<<<>>><p>Still <b>here</i> and <div>there", BASE)
+    words = re.findall(r"\w+", " ".join(b.text for b in blocks))
+    assert words == ["Still", "here", "and", "there"]
+
+
+def test_feed_entries_resolve_relative_links_against_their_own_link():
+    from tui_reader.feeds import parse_feed
+
+    document = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<link>https://site.example/</link><item><guid>1</guid><title>Entry</title>"
+        b"<link>https://site.example/2026/11/story.html</link>"
+        b'<description>&lt;p&gt;See &lt;a href="photo.html"&gt;the photo&lt;/a&gt;&lt;/p&gt;'
+        b"</description></item></channel></rss>"
+    )
+    [entry] = parse_feed(document, "https://feeds.example/all/rss.xml").entries
+    article = with_body(Article(title=entry.title, url=entry.link), entry.html)
+    [paragraph] = article.blocks
+    assert paragraph.links[0].url == "https://site.example/2026/11/photo.html"

@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import DescendantFocus
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -327,10 +328,28 @@ class ReaderApp(App[None]):
         self.meter: Meter | None = None
         self.unread_only = False
         self.feed_filter: int | None = None  # show one feed's headlines, or all
+        self.feed_filter_title = ""
         self.refresh_cancel = threading.Event()
         self.error_message: str | None = None
         self.reader_screen = ReaderScreen()
         self.set_keymap(config.keys)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification; its text is never read as markup.
+
+        Notices carry feed titles, URLs, config values and server errors:
+        strangers' text, in which "[/]" would crash Textual's markup parser and
+        "[@click=...]" would become an action.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def get_default_screen(self) -> ReaderScreen:
         return self.reader_screen
@@ -424,18 +443,19 @@ class ReaderApp(App[None]):
             unread = int(self.store.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
             self.call_from_thread(self.push_screen, FeedPicker(feeds, unread), self._feed_picked)
 
-    def _feed_picked(self, choice: int | str | None) -> None:
+    def _feed_picked(self, choice: tuple[int, str] | str | None) -> None:
         if choice is None:
             return
-        self.feed_filter = None if choice == ALL_FEEDS else int(choice)
+        if choice == ALL_FEEDS or isinstance(choice, str):
+            self.feed_filter, self.feed_filter_title = None, ""
+        else:
+            self.feed_filter, self.feed_filter_title = choice
         self._show_view()
         self.load_headlines(None)
 
     def _show_view(self, extra: str = "") -> None:
-        name = "All articles"
-        if self.feed_filter is not None and self.store is not None:
-            feed = self.store.feed(self.feed_filter)
-            name = feed.title if feed else "?"
+        # No SQLite here: this runs on the UI thread, maybe during a refresh.
+        name = self.feed_filter_title if self.feed_filter is not None else "All articles"
         if self.unread_only:
             name += " (unread)"
         self.reader_screen.query_one(MeterHeader).status(name + extra)

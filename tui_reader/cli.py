@@ -364,13 +364,16 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
     from tui_reader.fetch import FeedOutcome, refresh_feeds
 
     if sys.stderr.isatty():
+        from rich.markup import escape
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task("Refreshing", total=len(feeds))
 
             def advance(done: int, total: int, outcome: FeedOutcome) -> None:
-                bar.update(task, completed=done, description=outcome.feed.title[:30])
+                # Feed titles are strangers' text: never Rich markup.
+                name = escape(outcome.feed.title[:30])
+                bar.update(task, completed=done, description=name)
 
             summary = asyncio.run(refresh_feeds(store, feeds, config.network, progress=advance))
     else:

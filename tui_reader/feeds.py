@@ -13,6 +13,7 @@ import calendar
 import hashlib
 import html
 import json
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -88,11 +89,11 @@ def _iso_from_text(value: Any) -> str | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -100,8 +101,11 @@ def _one_line(exc: BaseException) -> str:
 
 
 def looks_like_json(data: bytes, content_type: str = "") -> bool:
-    """Whether a response is (meant to be) JSON rather than XML."""
-    return "json" in content_type.lower() or data.lstrip()[:1] == b"{"
+    """Whether a response is JSON rather than XML (the body wins over its label)."""
+    start = data.lstrip()[:1]
+    if start in (b"<", b""):
+        return False
+    return start == b"{" or "json" in content_type.lower()
 
 
 def parse_feed(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
@@ -129,7 +133,9 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str) -> ParsedFeed:
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    result = feedparser.parse(data, response_headers=headers, resolve_relative_uris=True)
+    # Relative links stay relative here: they resolve against the entry's own
+    # link when the article is opened (html_convert.with_body).
+    result = feedparser.parse(data, response_headers=headers, resolve_relative_uris=False)
     feed = result.get("feed", {})
     entries = result.get("entries", [])
     if not entries:
@@ -169,7 +175,9 @@ def _title_from(body: str) -> str:
     """A title for an untitled entry: the start of its text."""
     from bs4 import BeautifulSoup
 
-    words = clean_line(BeautifulSoup(body, "html.parser").get_text(" ")).split()
+    with warnings.catch_warnings():  # bs4 warns when the "HTML" is a bare URL
+        warnings.simplefilter("ignore")
+        words = clean_line(BeautifulSoup(body, "html.parser").get_text(" ")).split()
     if not words:
         return "(untitled)"
     text = " ".join(words[:12])
@@ -179,7 +187,7 @@ def _title_from(body: str) -> str:
 def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     try:
         document = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FeedParseError(f"invalid JSON: {_one_line(exc)}") from None
     version = document.get("version", "") if isinstance(document, dict) else ""
     if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
@@ -188,8 +196,8 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     if not isinstance(items, list):
         raise FeedParseError("JSON Feed without an items list")
     parsed = ParsedFeed(
-        title=clean_line(str(document.get("title", ""))) or url,
-        site_url=clean_line(str(document.get("home_page_url", ""))),
+        title=_json_text(document.get("title")) or url,
+        site_url=_json_text(document.get("home_page_url")),
         kind="json" + version.rsplit("/", 1)[-1],
         truncated=len(items) > MAX_ENTRIES,
     )
@@ -201,11 +209,13 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         if not isinstance(body, str):
             text = item.get("content_text") or item.get("summary") or ""
             body = "".join(f"<p>{html.escape(p)}</p>" for p in str(text).split("\n\n"))
-        link = clean_line(str(item.get("url", "") or item.get("external_url", "")))
-        title = clean_line(str(item.get("title", "") or ""))
+        link = _json_text(item.get("url")) or _json_text(item.get("external_url"))
+        title = _json_text(item.get("title"))
+        guid = item.get("id")
         parsed.entries.append(
             FeedEntry(
-                guid=clean_line(str(item.get("id", ""))),
+                # The spec says a string; numbers are common; null means none.
+                guid=_json_text(guid) if not isinstance(guid, int | float) else str(guid),
                 link=urljoin(url, link) if url and link else link,
                 title=title or _title_from(body),
                 author=_json_authors(item) or feed_authors,
@@ -214,6 +224,11 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
             )
         )
     return parsed
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value that should be a string: the string, cleaned; else ""."""
+    return clean_line(value) if isinstance(value, str) else ""
 
 
 def _json_authors(node: dict[str, Any]) -> str:

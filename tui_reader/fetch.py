@@ -16,6 +16,7 @@ import multiprocessing
 import socket
 import ssl
 import threading
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -29,7 +30,7 @@ from tui_reader import APP_NAME, __version__
 from tui_reader.feeds import FeedLink, FeedParseError, ParsedFeed, discover_feeds, parse_feed
 from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.sanitize import clean_line
-from tui_reader.store import Feed, Store
+from tui_reader.store import Feed, Store, StoreError
 
 USER_AGENT = f"{APP_NAME}/{__version__} (terminal news reader)"
 ACCEPT = (
@@ -240,11 +241,30 @@ Progress = Callable[[int, int, FeedOutcome], None]
 
 
 def _parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
-    """Parse in a worker; a parse error comes back as its message (picklable)."""
-    try:
-        return parse_feed(body, url, content_type)
-    except FeedParseError as exc:
-        return str(exc)
+    """Parse in a worker; any error comes back as its message (picklable).
+
+    Warnings are silenced: in a worker process they would be written straight
+    to the terminal, over the app's screen.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return parse_feed(body, url, content_type)
+        except FeedParseError as exc:
+            return str(exc)
+        except (RecursionError, ValueError, OverflowError, UnicodeError) as exc:
+            return f"unreadable feed ({type(exc).__name__}: {clean_line(str(exc))})"
+
+
+def _quiet_worker() -> None:
+    warnings.simplefilter("ignore")
+
+
+def make_parse_pool() -> Executor:
+    """Worker processes for parsing (spawned: safe beside the app's threads)."""
+    return ProcessPoolExecutor(
+        max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker
+    )
 
 
 async def refresh_feeds(
@@ -272,9 +292,7 @@ async def refresh_feeds(
         return summary
     executor: Executor | None = None
     if len(feeds) >= PROCESS_POOL_MIN_FEEDS:
-        executor = ProcessPoolExecutor(
-            max_workers=2, mp_context=multiprocessing.get_context("spawn")
-        )
+        executor = make_parse_pool()
     everyone = asyncio.Semaphore(settings.concurrency)
     per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
         lambda: asyncio.Semaphore(settings.per_host)
@@ -290,14 +308,15 @@ async def refresh_feeds(
                 fetched = await fetch(
                     client, feed.url, settings, etag=feed.etag, last_modified=feed.last_modified
                 )
+            new_url = fetched.final_url if fetched.permanent_redirect else None
             if fetched.status == 304:
-                await asyncio.to_thread(store.record_feed_unchanged, feed.id)
+                # A moved feed can answer 304 at its new address: still move it.
+                await asyncio.to_thread(store.record_feed_unchanged, feed.id, new_url)
                 return FeedOutcome(feed, "unchanged")
             job = (fetched.body, fetched.final_url, fetched.content_type)
             parsed = await loop.run_in_executor(executor, _parse_job, *job)
             if isinstance(parsed, str):
                 raise FetchError(parsed)
-            new_url = fetched.final_url if fetched.permanent_redirect else None
             new, updated = await asyncio.to_thread(
                 store.store_feed,
                 feed,
@@ -308,8 +327,13 @@ async def refresh_feeds(
             )
             return FeedOutcome(feed, "updated", new=new, updated=updated)
         except FetchError as exc:
-            await asyncio.to_thread(store.record_feed_error, feed.id, str(exc))
-            return FeedOutcome(feed, "failed", error=str(exc))
+            error = str(exc)
+        except StoreError:
+            raise  # the library itself failed: not this feed's fault
+        except Exception as exc:  # a bad URL or document must not stop the other feeds
+            error = f"unexpected {type(exc).__name__}: {clean_line(str(exc))}"
+        await asyncio.to_thread(store.record_feed_error, feed.id, error)
+        return FeedOutcome(feed, "failed", error=error)
 
     async def tracked(client: httpx.AsyncClient, feed: Feed) -> None:
         outcome = await one(client, feed)
@@ -352,7 +376,15 @@ async def subscribe(store: Store, url: str, settings: NetworkSettings) -> Subscr
         FetchError: When nothing could be fetched or no feed was found; then
             nothing is subscribed.
     """
-    url = check_url(url)
+    try:
+        return await _subscribe(store, check_url(url), settings)
+    except (FetchError, StoreError):
+        raise
+    except Exception as exc:  # a malformed URL or document: one line, nothing subscribed
+        raise FetchError(f"unexpected {type(exc).__name__}: {clean_line(str(exc))}") from None
+
+
+async def _subscribe(store: Store, url: str, settings: NetworkSettings) -> Subscription:
     found: FeedLink | None = None
     alternatives: list[FeedLink] = []
     async with make_client(settings) as client:
@@ -362,7 +394,7 @@ async def subscribe(store: Store, url: str, settings: NetworkSettings) -> Subscr
                 parse_feed, fetched.body, fetched.final_url, fetched.content_type
             )
         except FeedParseError as exc:
-            links = discover_feeds(fetched.body, fetched.final_url)
+            links = await asyncio.to_thread(discover_feeds, fetched.body, fetched.final_url)
             if not links:
                 raise FetchError(f"no feed at {url}: {exc}") from None
             found, *alternatives = links

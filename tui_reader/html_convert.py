@@ -9,6 +9,7 @@ during a refresh, so the libraries are imported lazily.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -29,10 +30,16 @@ def _markdown(html: str) -> str:
     from bs4 import BeautifulSoup
     from markdownify import MarkdownConverter
 
-    soup = BeautifulSoup(html[:MAX_HTML_CHARS], "html.parser")
+    with warnings.catch_warnings():  # bs4 warns when the "HTML" is a bare URL
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(html[:MAX_HTML_CHARS], "html.parser")
     for element in soup.find_all(_DROPPED_ELEMENTS):
         element.decompose()
-    converter = MarkdownConverter(heading_style="ATX", bullets="-", escape_underscores=True)
+    # escape_misc: text that looks like Markdown ("# x", "[a](b)", "a|b") must
+    # stay text, not become a heading, a link or a table cell boundary.
+    converter = MarkdownConverter(
+        heading_style="ATX", bullets="-", escape_underscores=True, escape_misc=True
+    )
     try:
         return str(converter.convert_soup(soup))
     except RecursionError:

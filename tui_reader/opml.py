@@ -76,12 +76,23 @@ def _walk(node: ElementTree.Element, folders: list[str], contents: OpmlContents)
         title = clean_line(outline.get("title") or outline.get("text") or "")
         url = clean_line(outline.get("xmlUrl") or outline.get("xmlurl") or "")
         if url:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
+            try:
+                parts = urlsplit(url)
+                usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+            except ValueError:
+                usable = False
+            if not usable:
                 contents.skipped.append(f"{title or url}: {url!r} is not an http(s) feed URL")
                 continue
-            folder = "/".join(folders) or clean_line(outline.get("category") or "")
+            # newsboat writes tags as a comma-separated category list; the
+            # first becomes the folder.
+            category = clean_line(outline.get("category") or "").split(",")[0].strip()
+            folder = "/".join(folders) or category
             contents.feeds.append(OpmlFeed(url, title, folder))
+            if outline.get("filtercmd"):
+                contents.skipped.append(
+                    f"{title or url}: subscribed, but its filtercmd (a newsboat filter) is ignored"
+                )
         else:
             _walk(outline, [*folders, title.replace("/", "∕") or "untitled"], contents)
 

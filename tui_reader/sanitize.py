@@ -29,10 +29,11 @@ _ESCAPE_SEQUENCE = re.compile(
 # and isolates (they reorder what the user sees), and invisible characters that
 # hide text (zero-width space, word joiner, BOM, Mongolian vowel separator).
 # ZWJ and ZWNJ stay: they are part of emoji sequences and of Persian and Indic
-# spelling.
+# spelling. Lone surrogates (from broken JSON or character references) are
+# not text at all and cannot be encoded.
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff\u180e]"
+    "\u2060-\u2064\u2066-\u2069\ufeff\u180e\ud800-\udfff]"
 )
 
 

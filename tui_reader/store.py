@@ -483,12 +483,14 @@ class Store:
         with self.transaction() as db:
             db.execute("UPDATE feeds SET error = ? WHERE id = ?", (error, feed_id))
 
-    def record_feed_unchanged(self, feed_id: int) -> None:
-        """The server said 304: the feed is up to date."""
+    def record_feed_unchanged(self, feed_id: int, new_url: str | None = None) -> None:
+        """The server said 304: the feed is up to date (and maybe moved for good)."""
         with self.transaction() as db:
             db.execute(
                 "UPDATE feeds SET updated = ?, error = NULL WHERE id = ?", (_now_iso(), feed_id)
             )
+            if new_url:
+                _move_feed(db, feed_id, new_url)
 
     def store_feed(
         self,
@@ -517,9 +519,21 @@ class Store:
         title = feed.title or parsed.title
         added_at = _now_iso()
         new = updated = 0
+        seen: set[str] = set()
         with self.transaction() as db:
             for entry in parsed.entries:
-                article_id = feed_article_id(feed.id, entry.key())
+                key = entry.key()
+                qualified = f"{key}#{entry.content_hash()}"
+                if qualified in seen:
+                    continue  # the very same entry twice
+                seen.add(qualified)
+                if key in seen:
+                    # Two entries of one document share a guid (or, without
+                    # guids, a link): tell them apart by content, so neither
+                    # is lost and neither overwrites the other every refresh.
+                    key = qualified
+                seen.add(key)
+                article_id = feed_article_id(feed.id, key)
                 content_hash = entry.content_hash()
                 row = db.execute(
                     "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
@@ -552,15 +566,13 @@ class Store:
                         " sort_key = COALESCE(?, sort_key) WHERE id = ?",
                         (*values, entry.published, article_id),
                     )
-            url = feed.url
-            if new_url and new_url != feed.url:
-                taken = db.execute("SELECT 1 FROM feeds WHERE url = ?", (new_url,)).fetchone()
-                url = feed.url if taken else new_url
             db.execute(
-                "UPDATE feeds SET url = ?, title = ?, site_url = ?, etag = ?, last_modified = ?,"
+                "UPDATE feeds SET title = ?, site_url = ?, etag = ?, last_modified = ?,"
                 " updated = ?, error = NULL WHERE id = ?",
-                (url, title, parsed.site_url, etag, last_modified, added_at, feed.id),
+                (title, parsed.site_url, etag, last_modified, added_at, feed.id),
             )
+            if new_url:
+                _move_feed(db, feed.id, new_url)
         return new, updated
 
     # Seeds ----------------------------------------------------------------
@@ -608,6 +620,15 @@ class Store:
                 put_setting(db, key, new_id)
             put_setting(db, "seeds_fingerprint", digest)
         return added
+
+
+def _move_feed(db: sqlite3.Connection, feed_id: int, new_url: str) -> None:
+    """Follow a permanent redirect, unless another subscription has that URL."""
+    taken = db.execute(
+        "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (new_url, feed_id)
+    ).fetchone()
+    if not taken:
+        db.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
 
 
 def feed_article_id(feed_id: int, entry_key: str) -> str:

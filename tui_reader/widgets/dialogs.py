@@ -81,7 +81,7 @@ class AddFeedDialog(ModalScreen[str | None]):
         self.query_one("#error", Label).update(Text(error))
 
 
-class FeedPicker(ModalScreen[int | str | None]):
+class FeedPicker(ModalScreen[tuple[int, str] | str | None]):
     """Pick one feed's headlines, or all."""
 
     DEFAULT_CSS = """
@@ -122,4 +122,8 @@ class FeedPicker(ModalScreen[int | str | None]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option.id
-        self.dismiss(ALL_FEEDS if option_id == ALL_FEEDS else int(option_id or 0))
+        if option_id == ALL_FEEDS or option_id is None:
+            self.dismiss(ALL_FEEDS)
+            return
+        feed = next(f for f in self.feeds if str(f.id) == option_id)
+        self.dismiss((feed.id, feed.title or feed.url))
