@@ -22,6 +22,11 @@ DOMAIN_MODULES = [
     "tui_reader.locations",
     "tui_reader.render",
     "tui_reader.cli",
+    "tui_reader.feeds",
+    "tui_reader.fetch",
+    "tui_reader.fetch_settings",
+    "tui_reader.opml",
+    "tui_reader.html_convert",
 ]
 
 
@@ -31,6 +36,14 @@ def test_domain_modules_import_without_textual(module: str):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False", f"{module} imported textual"
+
+
+def test_starting_the_app_defers_network_and_parsing_libraries():
+    """httpx, feedparser and the HTML converter load on first use, not at start-up."""
+    heavy = ("httpx", "feedparser", "bs4", "markdownify")
+    code = f"import sys, tui_reader.app; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_cli_commands_do_not_load_textual(tmp_path: Path):
