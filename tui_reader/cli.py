@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -136,7 +136,7 @@ def _find_feed(store: Store, ref: str) -> Feed:
     return feed
 
 
-def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Print the headlines as lines or as a JSON array."""
     feed_id = _find_feed(store, args.feed).id if args.feed else None
     if args.json:
@@ -215,7 +215,7 @@ def _import_opml(store: Store, path: Path, out: TextIO) -> bool:
     return True
 
 
-def cmd_import(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Import files; each bad one gets a line on stderr and the rest go on."""
     paths = [Path(p) for p in args.paths]
     opml_failed = sum(
@@ -310,7 +310,7 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
     return EXIT_OK
 
 
-def cmd_feeds(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """List subscriptions."""
     feeds = store.feeds()
     if args.json:
@@ -342,7 +342,7 @@ def cmd_feeds(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def cmd_remove(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_remove(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Unsubscribe; say what happens to the feed's articles."""
     feed = _find_feed(store, args.feed)
     deleted, kept = store.remove_feed(feed.id)
@@ -386,7 +386,7 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
     return EXIT_SOME_FAILED if summary.count("failed") else EXIT_OK
 
 
-def cmd_export_opml(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_export_opml(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Write subscriptions as OPML 2.0 to a file or stdout."""
     from tui_reader.opml import OpmlFeed, write_opml
 
@@ -399,6 +399,20 @@ def cmd_export_opml(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(document)
     return EXIT_OK
+
+
+Command = Callable[[Store, Config, argparse.Namespace, TextIO], int]
+COMMANDS: dict[str, Command] = {
+    "list": cmd_list,
+    "read": cmd_read,
+    "import": cmd_import,
+    "quota": cmd_quota,
+    "add": cmd_add,
+    "feeds": cmd_feeds,
+    "remove": cmd_remove,
+    "refresh": cmd_refresh,
+    "export-opml": cmd_export_opml,
+}
 
 
 def run_app(data_dir: Path, config: Config) -> int:
@@ -432,25 +446,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command is None:
             return run_app(data_dir, config)
         with open_library(data_dir, seeds_directory()) as store:
-            if args.command == "list":
-                return cmd_list(store, args, out)
-            if args.command == "read":
-                return cmd_read(store, config, args, out)
-            if args.command == "import":
-                return cmd_import(store, args, out)
-            if args.command == "quota":
-                return cmd_quota(store, config, args, out)
-            if args.command == "add":
-                return cmd_add(store, config, args, out)
-            if args.command == "feeds":
-                return cmd_feeds(store, args, out)
-            if args.command == "remove":
-                return cmd_remove(store, args, out)
-            if args.command == "refresh":
-                return cmd_refresh(store, config, args, out)
-            if args.command == "export-opml":
-                return cmd_export_opml(store, args, out)
-        raise AssertionError(args.command)  # argparse only offers the above
+            return COMMANDS[args.command](store, config, args, out)
     except (StoreError, UserError) as exc:
         print(f"{APP_NAME}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
