@@ -277,15 +277,30 @@ async def test_o_opens_only_safe_links(data_dir: Path, clock: FakeClock, monkeyp
         assert any("no web link" in n.message for n in app._notifications)
 
 
-async def test_a_broken_library_ends_the_app_with_one_line(data_dir: Path, clock: FakeClock):
+async def test_a_damaged_library_is_set_aside_and_the_app_goes_on(data_dir: Path, clock: FakeClock):
     data_dir.mkdir(parents=True)
     (data_dir / "library.sqlite3").write_bytes(b"not a database" * 500)
     app = make_app(Config(), data_dir, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
+        assert app.is_running
+        assert any("was damaged" in n.message for n in app._notifications)
+        assert headline_list(app).current.title == SEED_TITLE
+
+
+async def test_a_newer_library_ends_the_app_with_one_line(data_dir: Path, clock: FakeClock):
+    import sqlite3
+
+    data_dir.mkdir(parents=True)
+    db = sqlite3.connect(data_dir / "library.sqlite3")
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
     assert app.return_code == 1
     assert app.error_message is not None
-    assert "file is not a database" in app.error_message
+    assert "newer than this tui-reader knows" in app.error_message
     assert "\n" not in app.error_message
 
 

@@ -104,13 +104,39 @@ def test_user_mistakes_get_one_line_and_no_traceback(run, args, status, message)
     assert "Traceback" not in result.stderr
 
 
-def test_a_bad_library_file_is_one_line(run, data_dir: Path):
+def test_a_damaged_library_is_set_aside_with_one_line(run, data_dir: Path):
     data_dir.mkdir(parents=True)
     (data_dir / "library.sqlite3").write_bytes(b"garbage" * 1000)
     result = run("list")
-    assert result.returncode == 1
+    assert result.returncode == 0
     assert result.stderr.count("\n") == 1
-    assert "Traceback" not in result.stderr
+    assert "was damaged" in result.stderr and "Traceback" not in result.stderr
+    assert "Japan and Canada" in result.stdout
+    assert len(list(data_dir.glob("library.sqlite3.damaged-*"))) == 1
+
+
+def test_a_newer_library_is_refused_and_untouched(run, data_dir: Path):
+    import sqlite3
+
+    data_dir.mkdir(parents=True)
+    db = sqlite3.connect(data_dir / "library.sqlite3")
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    before = (data_dir / "library.sqlite3").read_bytes()
+    result = run("quota", "reset")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "newer than this tui-reader knows" in result.stderr
+    assert (data_dir / "library.sqlite3").read_bytes() == before
+
+
+def test_a_data_dir_that_cannot_be_made_is_one_line(run, tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run("--data-dir", str(blocker / "library"), "list")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"tui-reader: error: cannot create data directory {blocker / 'library'}: Not a directory"
+    )
 
 
 def test_bad_config_warns_but_runs(run, tmp_path: Path):

@@ -108,13 +108,29 @@ def test_a_newer_schema_is_refused_and_left_alone(data_dir: Path):
     db.close()
 
 
-def test_a_file_that_is_not_a_database_gets_one_line(data_dir: Path):
+def test_a_damaged_library_is_moved_aside_and_a_fresh_one_started(data_dir: Path):
     data_dir.mkdir(parents=True)
-    database_path(data_dir).write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError) as caught:
-        Store.open(data_dir)
-    assert "\n" not in str(caught.value)
-    assert "not a database" in str(caught.value)
+    garbage = b"this is not sqlite" * 100
+    database_path(data_dir).write_bytes(garbage)
+    with open_library(data_dir, seeds_directory()) as library:
+        assert library.notice is not None and "\n" not in library.notice
+        assert "was damaged" in library.notice and "moved it to" in library.notice
+        assert library.count() == 1  # fresh, with the seed
+    [moved] = data_dir.glob("library.sqlite3.damaged-*")
+    assert moved.read_bytes() == garbage  # kept, never deleted
+
+
+def test_a_library_damaged_inside_is_moved_aside(data_dir: Path):
+    with open_library(data_dir, seeds_directory()):
+        pass
+    path = database_path(data_dir)
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page after the header
+    path.write_bytes(bytes(data))
+    with open_library(data_dir, seeds_directory()) as library:
+        assert library.notice is not None
+        assert library.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert len(list(data_dir.glob("library.sqlite3.damaged-*"))) == 1
 
 
 def test_an_edited_seed_replaces_its_old_version(data_dir: Path, tmp_path: Path):

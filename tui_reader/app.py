@@ -476,6 +476,8 @@ class ReaderApp(App[None]):
         """Open the store (importing seeds if needed) and load the headlines."""
         try:
             self.store = open_library(self.data_dir, self.seeds_dir)
+            if self.store.notice:
+                self.post_message(LibraryProblem(self.store.notice))
             self.meter = Meter(
                 self.store,
                 limit=self.config.meter_limit,

@@ -446,6 +446,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command is None:
             return run_app(data_dir, config)
         with open_library(data_dir, seeds_directory()) as store:
+            if store.notice:
+                _warn(store.notice)
             return COMMANDS[args.command](store, config, args, out)
     except (StoreError, UserError) as exc:
         print(f"{APP_NAME}: error: {exc}", file=sys.stderr)

@@ -158,6 +158,31 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """SQLITE_NOTADB or SQLITE_CORRUPT: the file is not (or no longer) a database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return True
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged library (and its WAL files) with a timestamp; never delete it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    return target
+
+
 def _explain(exc: sqlite3.Error, path: Path) -> str:
     """Say in one line what a SQLite error means for the user."""
     text = _one_line(exc)
@@ -201,18 +226,43 @@ class Store:
             raise StoreError(
                 f"cannot create data directory {path.parent}: {exc.strerror}"
             ) from None
+        # Set when a corrupted library was moved aside: say so to the user.
+        self.notice: str | None = None
         try:
-            # isolation_level=None: we issue BEGIN ourselves, so each
-            # transaction's extent (and its lock mode) is explicit.
-            self.db = sqlite3.connect(
-                path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc):
+                raise StoreError(f"cannot open library {path}: {_one_line(exc)}") from None
+            if hasattr(self, "db"):
+                self.db.close()
+            moved = _move_aside(path)
+            self.notice = (
+                f"the library {path} was damaged ({_one_line(exc)}); moved it to {moved}"
+                " and started a fresh one"
             )
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
+            try:
+                self._connect()
+            except sqlite3.Error as again:
+                raise StoreError(f"cannot open library {path}: {_one_line(again)}") from None
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open library {path}: {_one_line(exc)}") from None
+
+    def _connect(self) -> None:
+        # isolation_level=None: we issue BEGIN ourselves, so each
+        # transaction's extent (and its lock mode) is explicit.
+        self.db = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Check the version before anything writes (switching to WAL rewrites
+        # the header): a newer program's library is left exactly as it was.
+        self._refuse_newer_schema()
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
 
     @classmethod
     def open(cls, data_dir: Path) -> Store:
@@ -272,13 +322,17 @@ class Store:
         """The schema version the file is at."""
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _migrate(self) -> None:
+    def _refuse_newer_schema(self) -> None:
         version = self.schema_version()
         if version > SCHEMA_VERSION:
+            self.db.close()
             raise StoreError(
                 f"library {self.path} has schema version {version}, newer than this "
-                f"tui-reader knows ({SCHEMA_VERSION}); upgrade tui-reader"
+                f"tui-reader knows ({SCHEMA_VERSION}); upgrade tui-reader (nothing was changed)"
             )
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
                 # Another process may have migrated while we waited for the lock.
