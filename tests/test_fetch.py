@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import time
+import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -361,3 +363,39 @@ async def test_many_feeds_parse_in_worker_processes(library: Store, feed_server,
     summary = await refresh_feeds(library, many, QUICK)
     assert len(pools) == 1 and isinstance(pools[0], ProcessPoolExecutor)
     assert (summary.count("updated"), summary.new) == (8, 160)
+
+
+async def test_a_refresh_of_mixed_misbehaving_servers_ends_in_time(library: Store, feed_server):
+    """Slow, huge, looping, refusing and good servers in one refresh."""
+    for n in range(3):
+        body = rss(f"Good {n}", [(f"g{n}", f"Good story {n}")])
+        feed_server.routes[f"/good{n}"] = lambda h, body=body: h.send_feed(body)
+    feed_server.routes["/slow"] = lambda h: drip(h, pause=2.0, chunks=10)
+    feed_server.routes["/huge"] = endless
+    feed_server.routes["/loop"] = lambda h: h.redirect(307, "/loop")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    feeds = subscribe_paths(
+        library, feed_server, "/good0", "/slow", "/huge", "/loop", "/good1", "/good2"
+    )
+    feeds.append(library.add_feed(f"http://127.0.0.1:{closed_port}/")[0])
+    settings = NetworkSettings(
+        connect_timeout=2, read_timeout=1, total_timeout=4, max_bytes=1024 * 1024
+    )
+    tracemalloc.start()
+    started = time.monotonic()
+    summary = await refresh_feeds(library, feeds, settings)
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < settings.total_timeout + 2
+    errors = {o.feed.url.rsplit("/", 1)[-1] or "refused": o.error for o in summary.outcomes}
+    assert "read timeout" in errors["slow"]
+    assert "stopped reading" in errors["huge"]
+    assert "too many redirects" in errors["loop"]
+    assert errors["refused"] == "connection refused"
+    assert [errors[f"good{n}"] for n in range(3)] == [None, None, None]
+    assert summary.new == 3
+    # The endless response was cut at the 1 MB cap: memory stayed near it.
+    assert peak < 20 * 1024 * 1024, peak

@@ -379,9 +379,11 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
     else:
         summary = asyncio.run(refresh_feeds(store, feeds, config.network))
     for outcome in summary.outcomes:
+        name = outcome.feed.title or outcome.feed.url
         if outcome.status == "failed":
-            name = outcome.feed.title or outcome.feed.url
             print(f"{APP_NAME}: {name}: {outcome.error}", file=sys.stderr)
+        elif outcome.note:
+            print(f"{APP_NAME}: {name}: {outcome.note}", file=sys.stderr)
     out.write(summary.line() + "\n")
     return EXIT_SOME_FAILED if summary.count("failed") else EXIT_OK
 

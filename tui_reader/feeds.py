@@ -72,7 +72,14 @@ class ParsedFeed:
     site_url: str
     kind: str
     entries: list[FeedEntry] = field(default_factory=list)
-    truncated: bool = False
+    total_entries: int = 0  # in the document; more than `entries` when cut at MAX_ENTRIES
+
+    @property
+    def note(self) -> str | None:
+        """A one-line remark for the user, when the feed was cut."""
+        if self.total_entries > len(self.entries):
+            return f"kept the first {len(self.entries):,} of {self.total_entries:,} items"
+        return None
 
 
 def _iso_from_struct(value: Any) -> str | None:
@@ -127,8 +134,37 @@ def parse_feed(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
     return _parse_xml_feed(data, url, content_type)
 
 
+def _cut_after_entries(data: bytes, limit: int) -> tuple[bytes, int]:
+    """Cut an XML feed after its `limit`-th item, so parsing time stays bounded.
+
+    feedparser reads the whole document before we see any entry; a feed of
+    50,000 items would take it most of a minute. The cut document gets the
+    closing tags of its kind of feed, so it still parses cleanly.
+
+    Returns:
+        The (maybe shortened) document and how many items it had.
+    """
+    counts = {closer: data.count(closer) for closer in (b"</item>", b"</entry>")}
+    closer, total = max(counts.items(), key=lambda pair: pair[1])
+    if total <= limit:
+        return data, total
+    position = 0
+    for _ in range(limit):
+        position = data.index(closer, position) + len(closer)
+    head = data[:4096]
+    if closer == b"</entry>":
+        ending = b"</feed>"
+    elif b"<rdf:RDF" in head:
+        ending = b"</rdf:RDF>"
+    else:
+        ending = b"</channel></rss>"
+    return data[:position] + ending, total
+
+
 def _parse_xml_feed(data: bytes, url: str, content_type: str) -> ParsedFeed:
     import feedparser
+
+    data, total = _cut_after_entries(data, MAX_ENTRIES)
 
     headers = {"content-location": url}
     if content_type:
@@ -150,7 +186,7 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str) -> ParsedFeed:
         title=clean_line(feed.get("title", "")) or url,
         site_url=clean_line(feed.get("link", "")),
         kind=str(result.get("version") or "xml"),
-        truncated=len(entries) > MAX_ENTRIES,
+        total_entries=max(total, len(entries)),
     )
     for entry in entries[:MAX_ENTRIES]:
         content = entry.get("content") or []
@@ -199,7 +235,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         title=_json_text(document.get("title")) or url,
         site_url=_json_text(document.get("home_page_url")),
         kind="json" + version.rsplit("/", 1)[-1],
-        truncated=len(items) > MAX_ENTRIES,
+        total_entries=len(items),
     )
     feed_authors = _json_authors(document)
     for item in items[:MAX_ENTRIES]:

@@ -212,6 +212,7 @@ class FeedOutcome:
     new: int = 0
     updated: int = 0
     error: str | None = None
+    note: str | None = None  # a remark on a success, e.g. a feed cut to size
 
 
 @dataclass
@@ -325,7 +326,7 @@ async def refresh_feeds(
                 last_modified=fetched.last_modified,
                 new_url=new_url,
             )
-            return FeedOutcome(feed, "updated", new=new, updated=updated)
+            return FeedOutcome(feed, "updated", new=new, updated=updated, note=parsed.note)
         except FetchError as exc:
             error = str(exc)
         except StoreError:
