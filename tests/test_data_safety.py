@@ -152,3 +152,24 @@ def test_many_cli_writers_at_once_never_see_a_lock_error(tmp_path: Path):
         assert "locked" not in err and "busy" not in err
     with open_library(data_dir) as library:
         assert Meter(library).state().limit == 50
+
+
+def test_a_read_only_data_dir_is_one_line(tiny_disk: Path, tmp_path: Path):
+    data_dir = tiny_disk / "data"
+    with open_library(data_dir) as library:
+        library.add_articles([parse_text("Kept Story\n\nBody.")])
+    subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
+    (tmp_path / "none.toml").write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "tui_reader", "--data-dir", str(data_dir), "quota", "reset"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TUI_READER_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("tui-reader: error: ")
+    assert f"the data directory {data_dir} is not writable" in result.stderr
+    subprocess.run(["mount", "-o", "remount,rw", str(tiny_disk)], check=True)
+    with open_library(data_dir) as library:
+        assert [h.title for h in library.headlines()] == ["Kept Story"]

@@ -8,6 +8,7 @@ The schema carries its version in `PRAGMA user_version` and migrates forward.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -232,7 +233,7 @@ class Store:
             self._connect()
         except sqlite3.DatabaseError as exc:
             if not _is_corruption(exc):
-                raise StoreError(f"cannot open library {path}: {_one_line(exc)}") from None
+                raise self._open_failure(exc) from None
             if hasattr(self, "db"):
                 self.db.close()
             moved = _move_aside(path)
@@ -243,9 +244,15 @@ class Store:
             try:
                 self._connect()
             except sqlite3.Error as again:
-                raise StoreError(f"cannot open library {path}: {_one_line(again)}") from None
+                raise self._open_failure(again) from None
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open library {path}: {_one_line(exc)}") from None
+            raise self._open_failure(exc) from None
+
+    def _open_failure(self, exc: sqlite3.Error) -> StoreError:
+        reason = _one_line(exc)
+        if not os.access(self.path.parent, os.W_OK):
+            reason = f"the data directory {self.path.parent} is not writable ({reason})"
+        return StoreError(f"cannot open library {self.path}: {reason}")
 
     def _connect(self) -> None:
         # isolation_level=None: we issue BEGIN ourselves, so each
