@@ -97,3 +97,59 @@ def test_read_the_seed_in_a_real_terminal(tmp_path: Path):
         env={**os.environ, "TUI_READER_CONFIG": str(tmp_path / "none.toml")},
     )
     assert '"used": 1' in result.stdout
+
+
+def test_two_app_instances_and_the_cli_share_one_library(tmp_path: Path):
+    """Two readers open stories while the CLI reads too: every view counted once."""
+    from tui_reader.importer import parse_text
+    from tui_reader.store import open_library
+
+    data_dir = tmp_path / "data"
+    (tmp_path / "none.toml").write_text("[meter]\nlimit = 100\n")
+    with open_library(data_dir) as library:
+        stories = [parse_text(f"Shared Story {i}\n\nBody {i}.") for i in range(8)]
+        for n, story in enumerate(stories):
+            story.published = f"2026-01-{n + 1:02d}T00:00:00+00:00"
+        ids = [article_id for article_id, _ in library.add_articles(stories)]
+    env = f"TUI_READER_DATA_DIR={shlex.quote(str(data_dir))} "
+    env += f"TUI_READER_CONFIG={shlex.quote(str(tmp_path / 'none.toml'))} TERM=xterm-256color"
+    command = f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m tui_reader"
+    first, second = Terminal(command), Terminal(command)
+    try:
+        for terminal in (first, second):
+            terminal.wait_for("No article open")
+        # Both open the first three stories: the seed (first: added last), 7 and 6...
+        for terminal in (first, second):
+            terminal.send("Enter")
+            terminal.wait_for("Bundled seed · 2 min read")
+            terminal.send("n")
+            terminal.wait_for("Body 7.")
+            terminal.send("n")
+        # ...while the CLI reads two older ones and one of the same.
+        cli = [
+            subprocess.Popen(
+                [sys.executable, "-m", "tui_reader", "read", article_id, "--plain"],
+                env={
+                    **os.environ,
+                    "TUI_READER_DATA_DIR": str(data_dir),
+                    "TUI_READER_CONFIG": str(tmp_path / "none.toml"),
+                },
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for article_id in (ids[0], ids[1], ids[7])
+        ]
+        for process in cli:
+            assert process.wait(60) == 0
+            assert "locked" not in process.stderr.read()
+        for terminal in (first, second):
+            terminal.wait_for("Body 6.")
+    finally:
+        first.close()
+        second.close()
+    with open_library(data_dir) as library:
+        counted = [row[0] for row in library.query("SELECT article_id FROM views")]
+        seed = next(h.id for h in library.headlines() if h.source == "Bundled seed")
+    # The seed, 7 and 6 by both apps; 0, 1 and 7 by the CLI: 5 distinct, each once.
+    assert sorted(counted) == sorted({seed, ids[7], ids[6], ids[0], ids[1]})

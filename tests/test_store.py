@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -161,3 +164,48 @@ def test_a_busy_library_is_one_line_not_a_hang(data_dir: Path, monkeypatch):
             other.close()
         library.set_read(headline.id, True)  # once free, writes go through
         assert library.headline(headline.id).read
+
+
+def test_damage_met_in_use_is_set_aside_at_the_next_start(data_dir: Path):
+    with open_library(data_dir, seeds_directory()) as library:
+        library.add_articles(parse_text(f"Story {i}\n\n" + "words " * 500) for i in range(200))
+        library.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = library.db.execute("PRAGMA page_count").fetchone()[0]
+    path = database_path(data_dir)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (pages // 2) * page
+    data[middle : middle + page] = b"\x00\xff" * (page // 2)  # wreck a page of articles
+    path.write_bytes(bytes(data))
+    with open_library(data_dir, seeds_directory()) as library, pytest.raises(StoreError) as caught:
+        for article_id in [h.id for h in library.headlines()]:
+            library.get(article_id)
+    assert "is damaged" in str(caught.value) and "start tui-reader again" in str(caught.value)
+    with open_library(data_dir, seeds_directory()) as library:
+        assert library.notice is not None and "moved it to" in library.notice
+        assert library.count() == 1  # fresh, with the seed
+    assert len(list(data_dir.glob("library.sqlite3.damaged-2*"))) == 1
+
+
+def test_programs_starting_together_set_a_damaged_library_aside_once(data_dir: Path):
+    data_dir.mkdir(parents=True)
+    database_path(data_dir).write_bytes(b"garbage" * 1000)
+    go = data_dir.parent / "go"
+    code = (
+        "import sys, time; from pathlib import Path; from tui_reader.store import open_library\n"
+        "while not Path(sys.argv[2]).exists(): time.sleep(0.001)\n"
+        "with open_library(Path(sys.argv[1])) as s: s.count()"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(data_dir), str(go)], stderr=subprocess.PIPE
+        )
+        for _ in range(8)
+    ]
+    time.sleep(1.0)  # all of them at the start line
+    go.touch()
+    for process in processes:
+        assert process.wait(60) == 0, process.stderr.read()
+    assert len(list(data_dir.glob("library.sqlite3.damaged-*"))) == 1
+    with open_library(data_dir) as library:
+        assert library.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -516,12 +516,13 @@ class ReaderApp(App[None]):
             stored = self.store.get(article_id)
             if stored is None:
                 return
+            # Convert first: whatever happens in there must not cost a free article.
+            article = with_body(stored.article, stored.html)
             exempt = bool(stored.feed_url) and stored.feed_url in self.config.exempt_feeds
             access = self.meter.open(article_id, exempt=exempt)
             if access.allowed and not stored.read:
                 self.store.set_read(article_id, True)
                 stored.read = True
-            article = with_body(stored.article, stored.html)
             notice = (
                 f"Press {key_label(self.config.keys_for('subscribe'))} to subscribe"
                 " (a local switch: nothing is bought)."

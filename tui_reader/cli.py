@@ -23,6 +23,7 @@ from tui_reader.locations import (
     seeds_directory,
 )
 from tui_reader.meter import Meter
+from tui_reader.sanitize import clean_line
 from tui_reader.store import Feed, Store, StoreError, open_library
 
 EXIT_OK = 0
@@ -103,6 +104,12 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def shown(path: Path) -> str:
+    """A path as printed: file names are strangers' text too (a downloaded
+    file can be named with escape sequences)."""
+    return clean_line(str(path))
+
+
 def _warn(message: str) -> None:
     print(f"{APP_NAME}: warning: {message}", file=sys.stderr)
 
@@ -168,12 +175,13 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     assert stored is not None
     from tui_reader.html_convert import with_body
 
+    # Convert first: whatever happens in there must not cost a free article.
+    article = with_body(stored.article, stored.html)
     exempt = bool(stored.feed_url) and stored.feed_url in config.exempt_feeds
     access = _meter(store, config).open(article_id, exempt=exempt)
     if access.allowed:
         store.set_read(article_id, True)
     teaser = not access.allowed
-    article = with_body(stored.article, stored.html)
     if args.plain or not out.isatty():
         out.write(render_plain(article, teaser=teaser))
     else:
@@ -196,20 +204,20 @@ def _import_opml(store: Store, path: Path, out: TextIO) -> bool:
     try:
         contents = read_opml(path.read_bytes())
     except OSError as exc:
-        print(f"{APP_NAME}: {path}: {exc.strerror or 'cannot read'}", file=sys.stderr)
+        print(f"{APP_NAME}: {shown(path)}: {exc.strerror or 'cannot read'}", file=sys.stderr)
         return False
     except OpmlError as exc:
-        print(f"{APP_NAME}: {path}: {exc}", file=sys.stderr)
+        print(f"{APP_NAME}: {shown(path)}: {exc}", file=sys.stderr)
         return False
     for reason in contents.skipped:
-        print(f"{APP_NAME}: {path}: skipped {reason}", file=sys.stderr)
+        print(f"{APP_NAME}: {shown(path)}: skipped {reason}", file=sys.stderr)
     added = 0
     for entry in contents.feeds:
         _feed, new = store.add_feed(entry.url, title=entry.title, folder=entry.folder)
         added += new
     known = len(contents.feeds) - added
     out.write(
-        f"{path}: subscribed to {added} feeds ({known} already subscribed);"
+        f"{shown(path)}: subscribed to {added} feeds ({known} already subscribed);"
         f" run `{APP_NAME} refresh` to fetch them\n"
     )
     return True
@@ -229,12 +237,12 @@ def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: Text
     for result in results:
         if result.error:
             failed += 1
-            print(f"{APP_NAME}: {result.path}: {result.error}", file=sys.stderr)
+            print(f"{APP_NAME}: {shown(result.path)}: {result.error}", file=sys.stderr)
     good = [r for r in results if r.article is not None]
     added = store.add_articles(r.article for r in good if r.article is not None)
     for result, (article_id, new) in zip(good, added, strict=True):
         state = "imported" if new else "already in the library"
-        out.write(f"{article_id}  {state}: {result.path}\n")
+        out.write(f"{article_id}  {state}: {shown(result.path)}\n")
     if not results:
         raise UserError("no .txt files found in the given folders")
     return EXIT_ERROR if failed else EXIT_OK

@@ -13,6 +13,7 @@ import calendar
 import hashlib
 import html
 import json
+import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -134,6 +135,38 @@ def parse_feed(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
     return _parse_xml_feed(data, url, content_type)
 
 
+# The end of an item or entry, however it is spelled: `</item>`, `</item >`,
+# `</rss:item>`, `</atom:entry>`.
+_ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(item|entry)\s*>")
+# A DOCTYPE with an internal subset: where entities are declared.
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+_ENCODING_DECLARATION = re.compile(rb"""(<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """Re-encode a UTF-16 document as UTF-8, so byte-level limits see its tags."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[1:2] == b"\0" or data[:1] == b"\0":
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return data
+        return _ENCODING_DECLARATION.sub(rb'\1"utf-8"', text.encode("utf-8"), count=1)
+    return data
+
+
+def _without_doctype(data: bytes) -> bytes:
+    """Drop the DOCTYPE, and with it every entity the document declares.
+
+    Internal entities can expand a small feed into gigabytes (expat does not
+    stop a flat entity used many times), and external ones can point at local
+    files. Feeds need neither: HTML entities are known to feedparser anyway.
+    """
+    head = data[:65536]
+    if b"<!DOCTYPE" not in head.upper():
+        return data
+    return _DOCTYPE.sub(b"", data, count=1)
+
+
 def _cut_after_entries(data: bytes, limit: int) -> tuple[bytes, int]:
     """Cut an XML feed after its `limit`-th item, so parsing time stays bounded.
 
@@ -144,17 +177,17 @@ def _cut_after_entries(data: bytes, limit: int) -> tuple[bytes, int]:
     Returns:
         The (maybe shortened) document and how many items it had.
     """
-    counts = {closer: data.count(closer) for closer in (b"</item>", b"</entry>")}
-    closer, total = max(counts.items(), key=lambda pair: pair[1])
+    ends = _ENTRY_END.finditer(data)
+    position, kind, total = 0, b"item", 0
+    for match in ends:
+        total += 1
+        if total == limit:
+            position, kind = match.end(), match.group(1)
     if total <= limit:
         return data, total
-    position = 0
-    for _ in range(limit):
-        position = data.index(closer, position) + len(closer)
-    head = data[:4096]
-    if closer == b"</entry>":
+    if kind == b"entry":
         ending = b"</feed>"
-    elif b"<rdf:RDF" in head:
+    elif b"<rdf:RDF" in data[:4096]:
         ending = b"</rdf:RDF>"
     else:
         ending = b"</channel></rss>"
@@ -164,6 +197,7 @@ def _cut_after_entries(data: bytes, limit: int) -> tuple[bytes, int]:
 def _parse_xml_feed(data: bytes, url: str, content_type: str) -> ParsedFeed:
     import feedparser
 
+    data = _without_doctype(_as_utf8(data))
     data, total = _cut_after_entries(data, MAX_ENTRIES)
 
     headers = {"content-location": url}

@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 
 # Elements whose content is never article text.
 _DROPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
-# Past this the HTML is not an article; cut rather than exhaust memory.
-MAX_HTML_CHARS = 2_000_000
+# Past these the HTML is not one article; cut it so that opening stays quick
+# (markdownify takes seconds per 100,000 characters of dense lists).
+MAX_HTML_CHARS = 200_000
+MAX_BLOCKS = 3_000
+CUT_NOTE = "[The article is cut here: it is too long to show in full.]"
 
 
 def _markdown(html: str) -> str:
@@ -42,8 +45,9 @@ def _markdown(html: str) -> str:
     )
     try:
         return str(converter.convert_soup(soup))
-    except RecursionError:
-        # Absurdly deep nesting: keep the words, lose the structure.
+    except Exception:
+        # Absurd nesting (RecursionError) or attributes markdownify cannot
+        # read (`<ol start="½">`): keep the words, lose the structure.
         return _escape_markdown(soup.get_text(" "))
 
 
@@ -134,7 +138,10 @@ def html_to_blocks(html: str, base_url: str = "") -> list[Block]:
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     tokens = parser.parse(_markdown(html))
-    return _blocks(tokens, base_url)
+    blocks = _blocks(tokens, base_url)
+    if len(html) > MAX_HTML_CHARS or len(blocks) > MAX_BLOCKS:
+        blocks = [*blocks[:MAX_BLOCKS], Block(BlockKind.PARAGRAPH, CUT_NOTE)]
+    return blocks
 
 
 def _blocks(tokens: list[Token], base_url: str) -> list[Block]:

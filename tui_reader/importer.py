@@ -236,6 +236,9 @@ def read_many(paths: Iterable[Path], *, origin: str = "file") -> list[ImportResu
         except ArticleImportError as exc:
             results.append(ImportResult(given, error=str(exc)))
             continue
+        except OSError as exc:  # a name too long, a broken mount
+            results.append(ImportResult(given, error=exc.strerror or "cannot read"))
+            continue
         for path in files:
             try:
                 article = read_article_file(path, origin=origin)

@@ -6,6 +6,7 @@ through markup), so a title like "[b]oops[/b]" shows literally.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -83,14 +84,32 @@ def body_blocks(article: Article, *, teaser: bool = False) -> list[Block]:
 STANDFIRST = "standfirst"
 
 
-def _shown_target(text: str, url: str) -> str:
-    """A note naming the real target when link text looks like another address."""
-    visible = text.strip().lower()
-    looks_like_address = "." in visible and " " not in visible
-    host = (urlsplit(url).hostname or "").lower()
-    if looks_like_address and host and host.removeprefix("www.") not in visible:
-        return f" [→ {host}]"
-    return ""
+# Something in link text that reads as an address: "paypal.com", "www.bank.co.uk".
+_NAMED_HOST = re.compile(r"(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?![\w-])")
+
+
+def shown_target(text: str, url: str) -> str:
+    """A note naming the real target when link text names another host.
+
+    Link text that names a host ("log in at paypal.com") but points to a
+    different one (not that host nor one under it) gets " [→ real.host]".
+
+    Args:
+        text: The link's visible text.
+        url: Where it really goes.
+
+    Returns:
+        The note, or "" when the text names no host or the right one.
+    """
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    named = _NAMED_HOST.findall(text.lower())
+    if not host or not named:
+        return ""
+    for name in named:
+        name = name.removeprefix("www.")
+        if host == name or host.endswith("." + name):
+            return ""
+    return f" [→ {host}]"
 
 
 def _inline(block: Block, style: Style) -> Text:
@@ -102,7 +121,7 @@ def _inline(block: Block, style: Style) -> Text:
         if url is None:
             continue  # file:, javascript: and the like stay plain text
         text.stylize(LINK_STYLE + Style(link=url), link.start, link.end)
-        note = _shown_target(block.text[link.start : link.end], url)
+        note = shown_target(block.text[link.start : link.end], url)
         if note:
             notes.append((link.end, note))
     for offset, note in reversed(notes):
@@ -154,6 +173,8 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
     link = safe_link(article.url) if article.url else None
     head = Text()
     head.append(article.title, TITLE_STYLE + Style(link=link) if link else TITLE_STYLE)
+    if link:
+        head.append(shown_target(article.title, link), META_STYLE)
     head.append("\n")
     head.append(meta_line(article), META_STYLE)
     parts: list[Text | Table] = [head]

@@ -33,7 +33,8 @@ _ESCAPE_SEQUENCE = re.compile(
 # not text at all and cannot be encoded.
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff\u180e\ud800-\udfff]"
+    "\u2060-\u2064\u2066-\u2069\ufeff\u180e\ud800-\udfff"
+    "\u00ad\u061c\ufdd0-\ufdef\ufffe\uffff\U000e0000-\U000e007f]"
 )
 
 

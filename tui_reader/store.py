@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -184,9 +184,37 @@ def _move_aside(path: Path) -> Path:
     return target
 
 
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on a file (where the platform has flock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's own locking still keeps data safe
+        yield
+        return
+    try:
+        handle = lock_path.open("a")
+    except OSError:
+        yield  # a read-only data dir: opening will fail with a clear message anyway
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _explain(exc: sqlite3.Error, path: Path) -> str:
     """Say in one line what a SQLite error means for the user."""
     text = _one_line(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and _is_corruption(exc):
+        with suppress(OSError):
+            path.with_name(path.name + ".damaged-flag").touch()
+        return (
+            f"the library {path} is damaged ({text}); start tui-reader again to set it"
+            " aside and begin a fresh one"
+        )
     if "locked" in text or "busy" in text:
         return f"the library {path} is busy (another tui-reader is writing); try again"
     if "readonly" in text:
@@ -227,26 +255,56 @@ class Store:
             raise StoreError(
                 f"cannot create data directory {path.parent}: {exc.strerror}"
             ) from None
-        # Set when a corrupted library was moved aside: say so to the user.
+        # Set when a damaged library was moved aside: say so to the user.
         self.notice: str | None = None
-        try:
-            self._connect()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise self._open_failure(exc) from None
-            if hasattr(self, "db"):
-                self.db.close()
-            moved = _move_aside(path)
-            self.notice = (
-                f"the library {path} was damaged ({_one_line(exc)}); moved it to {moved}"
-                " and started a fresh one"
-            )
+        # Detecting damage and moving the file aside happen under a lock file,
+        # so two programs starting at once cannot both move it (the second
+        # would move the fresh library the first just made).
+        with _exclusive(path.with_name(path.name + ".lock")):
             try:
                 self._connect()
-            except sqlite3.Error as again:
-                raise self._open_failure(again) from None
-        except sqlite3.Error as exc:
-            raise self._open_failure(exc) from None
+                if self._damage_flag.exists():
+                    self._check_flagged_damage()
+            except sqlite3.DatabaseError as exc:
+                if not _is_corruption(exc):
+                    raise self._open_failure(exc) from None
+                self._set_aside(_one_line(exc))
+            except sqlite3.Error as exc:
+                raise self._open_failure(exc) from None
+
+    @property
+    def _damage_flag(self) -> Path:
+        """Left by a program that met damage mid-use; checked at the next open."""
+        return self.path.with_name(self.path.name + ".damaged-flag")
+
+    def _check_flagged_damage(self) -> None:
+        # A full check costs a read of the whole file, so it runs only when an
+        # earlier run met damage, not on every start.
+        result = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if result == "ok":
+            self._damage_flag.unlink(missing_ok=True)
+        else:
+            self._set_aside(_one_line(result))
+
+    def _set_aside(self, reason: str) -> None:
+        if hasattr(self, "db"):
+            self.db.close()
+        try:
+            moved = _move_aside(self.path)
+        except OSError as exc:
+            raise StoreError(
+                f"the library {self.path} is damaged ({reason}) and cannot be moved aside:"
+                f" {exc.strerror}"
+            ) from None
+        self._damage_flag.unlink(missing_ok=True)
+        self.notice = (
+            f"the library {self.path} was damaged ({reason}); moved it to {moved}"
+            " and started a fresh one"
+        )
+        try:
+            self._connect()
+        except sqlite3.Error as again:
+            raise self._open_failure(again) from None
 
     def _open_failure(self, exc: sqlite3.Error) -> StoreError:
         reason = _one_line(exc)
