@@ -399,3 +399,15 @@ async def test_a_refresh_of_mixed_misbehaving_servers_ends_in_time(library: Stor
     assert summary.new == 3
     # The endless response was cut at the 1 MB cap: memory stayed near it.
     assert peak < 20 * 1024 * 1024, peak
+
+
+@needs_corpus
+def test_the_fast_parser_reads_ordinary_feeds_and_feedparser_the_odd_ones():
+    from tui_reader.feeds import parse_feed
+
+    ordinary = parse_feed((FEEDS / "rss-parser" / "guardian.rss").read_bytes(), "http://x/")
+    assert ordinary.kind == "xml"  # fastfeedparser's result
+    assert len(ordinary.entries) == 55
+    # A bare Atom <entry> document: fastfeedparser finds nothing, feedparser does.
+    odd = parse_feed((FEEDS / "feed-rs" / "atom" / "atom_entry_1.xml").read_bytes(), "http://x/")
+    assert odd.kind == "atom10" and len(odd.entries) == 1

@@ -195,10 +195,75 @@ def _cut_after_entries(data: bytes, limit: int) -> tuple[bytes, int]:
 
 
 def _parse_xml_feed(data: bytes, url: str, content_type: str) -> ParsedFeed:
-    import feedparser
-
     data = _without_doctype(_as_utf8(data))
     data, total = _cut_after_entries(data, MAX_ENTRIES)
+    fast = _parse_fast(data, url, total)
+    if fast is not None:
+        return fast
+    return _parse_robust(data, url, content_type, total)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _parse_fast(data: bytes, url: str, total: int) -> ParsedFeed | None:
+    """Parse with fastfeedparser (lxml; about 40 times faster than feedparser).
+
+    Returns:
+        The feed, or None when fastfeedparser cannot read it well (it raises
+        on some odd documents, and finds no entries in broken ones): then
+        feedparser, slower but more forgiving, gets its turn.
+    """
+    try:
+        import fastfeedparser
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = fastfeedparser.parse(
+                data, include_tags=False, include_media=False, include_enclosures=False
+            )
+        feed = result.get("feed") or {}
+        # lxml's recovery can invent an empty entry from a broken tail: an
+        # entry with no id, link, title or content is no entry.
+        entries = [
+            e
+            for e in result.get("entries") or []
+            if any(e.get(k) for k in ("id", "link", "title", "description", "content"))
+        ]
+        if not entries:
+            return None
+        parsed = ParsedFeed(
+            title=clean_line(_text(feed.get("title"))) or url,
+            site_url=clean_line(_text(feed.get("link"))),
+            kind="xml",
+            total_entries=max(total, len(entries)),
+        )
+        for entry in entries[:MAX_ENTRIES]:
+            content = entry.get("content") or []
+            body = ""
+            if content and isinstance(content[0], dict):
+                body = _text(content[0].get("value"))
+            body = body or _text(entry.get("description"))
+            title = clean_line(_text(entry.get("title")))
+            link = clean_line(_text(entry.get("link")))
+            parsed.entries.append(
+                FeedEntry(
+                    guid=clean_line(_text(entry.get("id"))),
+                    link=urljoin(url, link) if link and url else link,
+                    title=title or _title_from(body),
+                    author=clean_line(_text(entry.get("author"))),
+                    published=_iso_from_text(entry.get("published") or entry.get("updated")),
+                    html=clean_text(body),
+                )
+            )
+        return parsed
+    except Exception:  # its failure is feedparser's cue, never the user's problem
+        return None
+
+
+def _parse_robust(data: bytes, url: str, content_type: str, total: int) -> ParsedFeed:
+    import feedparser
 
     headers = {"content-location": url}
     if content_type:
