@@ -1,0 +1,416 @@
+"""tui-reader's benchmark, side by side with newsboat when it is installed.
+
+    python bench/run.py            # 100 feeds x 1,000 items, 5 runs each (about 10 min)
+    python bench/run.py --quick    # 10 feeds x 100 items, 3 runs (about 1 min)
+
+It generates synthetic feeds (realistic HTML bodies of 2-5 paragraphs),
+serves them from 127.0.0.1, fills a library for each program by refreshing
+from that server, then measures in a real terminal (tmux, polling
+`capture-pane`): first screen, cursor-move latency, a burst of 200 moves,
+opening a 5,000-word article, refresh cold and all-304, and peak memory
+(VmHWM). Runs of the two programs alternate; medians and ratios are printed.
+Needs tmux; newsboat is optional (`apt-get install newsboat`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = [
+    "the",
+    "minister",
+    "said",
+    "on",
+    "tuesday",
+    "that",
+    "talks",
+    "would",
+    "continue",
+    "while",
+    "markets",
+    "rose",
+    "and",
+    "analysts",
+    "expected",
+    "growth",
+    "in",
+    "exports",
+    "of",
+    "batteries",
+    "nickel",
+    "lithium",
+    "and",
+    "cars",
+    "across",
+    "the",
+    "region",
+    "after",
+    "years",
+    "of",
+    "delays",
+    "in",
+    "supply",
+    "chains",
+    "and",
+    "investment",
+    "plans",
+]
+
+
+# Feeds -----------------------------------------------------------------------
+
+
+def paragraph(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def make_feed(n: int, items: int, rng: random.Random) -> bytes:
+    entries = []
+    for i in range(items):
+        body = "".join(
+            f"<p>{paragraph(rng, rng.randint(30, 80))}</p>" for _ in range(rng.randint(2, 5))
+        )
+        day = 1 + (i % 28)
+        entries.append(
+            f"<item><guid>feed{n}-item{i}</guid><title>Feed {n} headline {i}: "
+            f"{paragraph(rng, 6)}</title><link>http://example.com/{n}/{i}</link>"
+            f"<pubDate>Mon, {day:02d} Sep 2025 {i % 24:02d}:00:00 GMT</pubDate>"
+            f"<description><![CDATA[{body}]]></description></item>"
+        )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {n}</title>'
+        f"<link>http://example.com/{n}</link>{''.join(entries)}</channel></rss>"
+    ).encode()
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, feeds: dict[str, bytes]) -> None:
+        self.feeds = feeds
+        self.etags = {
+            path: '"' + hashlib.sha1(body).hexdigest() + '"' for path, body in feeds.items()
+        }
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Server
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = self.server.feeds.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        etag = self.server.etags[self.path]
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", "Mon, 01 Sep 2025 00:00:00 GMT")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+# Terminal ----------------------------------------------------------------------
+
+
+class Tmux:
+    def __init__(self, command: str, env: dict[str, str]) -> None:
+        self.name = f"bench-{os.getpid()}-{time.monotonic_ns()}"
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        self.started = time.perf_counter()
+        shell = f"env -u COLUMNS -u LINES {exports} {command}"
+        size = ["-x", "100", "-y", "30"]
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, *size, shell], check=True)
+
+    def screen(self, escapes: bool = False) -> str:
+        args = ["tmux", "capture-pane", "-p", "-t", self.name] + (["-e"] if escapes else [])
+        return subprocess.run(args, capture_output=True, text=True).stdout
+
+    def wait_for(self, text: str, timeout: float = 60) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if text in self.screen():
+                return time.perf_counter()
+            if subprocess.run(
+                ["tmux", "has-session", "-t", self.name], capture_output=True
+            ).returncode:
+                raise RuntimeError("the program exited")
+            time.sleep(0.005)
+        raise RuntimeError(f"{text!r} never appeared:\n{self.screen()}")
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def pid(self) -> int:
+        out = subprocess.run(
+            ["tmux", "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        pane = int(out[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(pane)], capture_output=True, text=True
+        ).stdout.split()
+        return int(children[-1]) if children else pane
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+    def key_latencies(self, key: str, count: int) -> list[float]:
+        result = []
+        for _ in range(count):
+            before = self.screen(escapes=True)
+            sent = time.perf_counter()
+            self.send(key)
+            while self.screen(escapes=True) == before:
+                if time.perf_counter() - sent > 2:
+                    break
+            result.append((time.perf_counter() - sent) * 1000)
+            time.sleep(0.02)
+        return result
+
+    def burst(self, key: str, count: int) -> float:
+        before = self.screen(escapes=True)
+        sent = time.perf_counter()
+        self.send(*([key] * count))
+        last_change, previous = sent, before
+        while time.perf_counter() - last_change < 1.0:
+            now = self.screen(escapes=True)
+            if now != previous:
+                previous, last_change = now, time.perf_counter()
+        return (last_change - sent) * 1000
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# Programs ------------------------------------------------------------------------
+
+
+class TuiReader:
+    name = "tui-reader"
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        (work / "config.toml").write_text("[meter]\nlimit = 100000\n")
+        self.env = {"TUI_READER_CONFIG": str(work / "config.toml")}
+
+    def data(self, label: str) -> Path:
+        return self.work / f"data-{label}"
+
+    def subscribe(self, label: str, urls: list[str]) -> None:
+        opml = self.work / f"{label}.opml"
+        outlines = "".join(f'<outline type="rss" xmlUrl="{u}" title="{u}"/>' for u in urls)
+        opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>')
+        self.cli(label, "import", str(opml))
+
+    def cli(self, label: str, *args: str) -> float:
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "tui_reader", "--data-dir", str(self.data(label)), *args]
+        subprocess.run(command, env={**os.environ, **self.env}, capture_output=True, check=False)
+        return time.perf_counter() - started
+
+    def refresh(self, label: str) -> float:
+        return self.cli(label, "refresh")
+
+    def command(self, label: str) -> str:
+        return f"{sys.executable} -m tui_reader --data-dir {self.data(label)}"
+
+    headline_marker = "headline"
+
+
+class Newsboat:
+    name = "newsboat"
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        (work / "nb-config").write_text("reload-threads 8\nshow-read-feeds yes\n")
+        self.env: dict[str, str] = {}
+
+    def files(self, label: str) -> tuple[Path, Path]:
+        return self.work / f"nb-{label}.urls", self.work / f"nb-{label}.db"
+
+    def subscribe(self, label: str, urls: list[str]) -> None:
+        self.files(label)[0].write_text("\n".join(urls) + "\n")
+
+    def refresh(self, label: str) -> float:
+        urls, cache = self.files(label)
+        started = time.perf_counter()
+        config = str(self.work / "nb-config")
+        command = ["newsboat", "-u", str(urls), "-c", str(cache), "-C", config, "-x", "reload"]
+        subprocess.run(command, capture_output=True, check=False)
+        return time.perf_counter() - started
+
+    def command(self, label: str) -> str:
+        urls, cache = self.files(label)
+        return f"newsboat -u {urls} -c {cache} -C {self.work / 'nb-config'}"
+
+    headline_marker = "Feed "
+
+
+# Measurements ------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10 feeds x 100 items, 3 runs")
+    args = parser.parse_args()
+    if not shutil.which("tmux"):
+        print("bench: needs tmux (apt-get install tmux)", file=sys.stderr)
+        return 1
+    feeds_n, items_n, runs = (10, 100, 3) if args.quick else (100, 1000, 5)
+    small_feeds = max(1, feeds_n // 10)
+    rng = random.Random(2026)
+    print(f"generating {feeds_n} feeds x {items_n} items ...", flush=True)
+    feeds = {f"/feed{n}.xml": make_feed(n, items_n, rng) for n in range(feeds_n)}
+    server = Server(feeds)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    urls = [server.url(path) for path in feeds]
+    work = Path(tempfile.mkdtemp(prefix="tui-reader-bench-"))
+    programs = [TuiReader(work)]
+    if shutil.which("newsboat"):
+        programs.append(Newsboat(work))
+    else:
+        print("newsboat not installed: measuring tui-reader alone", flush=True)
+    results: dict[str, dict[str, list[float]]] = {p.name: {} for p in programs}
+
+    def record(program, figure: str, value: float) -> None:
+        results[program.name].setdefault(figure, []).append(value)
+
+    # Libraries: refresh (cold, then all-304) fills them.
+    for program in programs:
+        program.subscribe("big", urls)
+        program.subscribe("small", urls[:small_feeds])
+        program.subscribe("empty", [])
+    for program in programs:
+        print(f"{program.name}: cold refresh of {feeds_n} x {items_n} ...", flush=True)
+        record(program, "refresh, cold (s)", program.refresh("big"))
+        program.refresh("small")
+    for _ in range(runs):
+        for program in programs:
+            record(program, "refresh, all 304 (s)", program.refresh("big"))
+
+    # First screens, alternating programs.
+    for label, figure in (
+        ("empty", "first screen, empty (s)"),
+        ("small", f"first screen, {small_feeds * items_n:,} (s)"),
+        ("big", f"first screen, {feeds_n * items_n:,} (s)"),
+    ):
+        for _ in range(runs):
+            for program in programs:
+                if label == "empty" and program.name == "newsboat":
+                    continue  # newsboat refuses to start with no feeds
+                terminal = Tmux(program.command(label), program.env)
+                try:
+                    marker = "No article open" if label == "empty" else program.headline_marker
+                    try:
+                        seen = terminal.wait_for(marker, timeout=120)
+                        record(program, figure, seen - terminal.started)
+                    except RuntimeError:
+                        pass
+                finally:
+                    terminal.close()
+
+    # Keys and memory on the big library.
+    for program in programs:
+        terminal = Tmux(program.command("big"), program.env)
+        try:
+            terminal.wait_for(program.headline_marker, timeout=120)
+            time.sleep(1.0)  # let the full list arrive
+            if program.name == "newsboat":
+                terminal.send("Enter")  # into the first feed's articles
+                time.sleep(0.5)
+            down = "j" if program.name == "tui-reader" else "Down"  # newsboat's default keys
+            latencies = terminal.key_latencies(down, 60)
+            record(program, "cursor move, median (ms)", median(latencies))
+            record(program, "cursor move, p95 (ms)", p95(latencies))
+            terminal.send("g" if program.name == "tui-reader" else "Home")
+            time.sleep(0.5)
+            record(program, "200 moves at once (ms)", terminal.burst(down, 200))
+            record(program, "peak memory (MB)", peak_rss_mb(terminal.pid()))
+        finally:
+            terminal.close()
+
+    # Opening a 5,000-word article (tui-reader only: newsboat has no such figure).
+    reader = programs[0]
+    long_page = "\n\n".join(paragraph(rng, 100) for _ in range(50))
+    article = work / "long.txt"
+    article.write_text("A Very Long Read\n\n" + long_page)
+    reader.cli("empty", "import", str(article))
+    for _ in range(runs):
+        terminal = Tmux(reader.command("empty"), reader.env)
+        try:
+            terminal.wait_for("A Very Long Read")
+            time.sleep(0.5)
+            sent = time.perf_counter()
+            terminal.send("Enter")
+            shown = terminal.wait_for("min read")
+            record(reader, "open a 5,000-word article (ms)", (shown - sent) * 1000)
+            terminal.send("q")
+        finally:
+            terminal.close()
+    server.shutdown()
+
+    # Report.
+    figures = list(dict.fromkeys(f for p in programs for f in results[p.name]))
+    header = f"{'figure':<38}" + "".join(f"{p.name:>14}" for p in programs)
+    header += f"{'ratio':>10}" if len(programs) > 1 else ""
+    print("\n" + header + "\n" + "-" * len(header))
+    for figure in figures:
+        values = [median(results[p.name].get(figure, [])) for p in programs]
+        line = f"{figure:<38}" + "".join(f"{v:>14.3f}" for v in values)
+        if len(values) > 1 and values[1] and values[1] == values[1]:
+            line += f"{values[0] / values[1]:>10.2f}"
+        print(line)
+    print(f"\nmedians of {runs} runs; ratio = tui-reader / newsboat; work dir {work}")
+    print("search (FTS5): not measured - full-text search is not built yet")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
