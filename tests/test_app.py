@@ -153,7 +153,7 @@ async def test_headlines_for_a_stale_filter_are_dropped(app: ReaderApp):
         assert len(headline_list(app).headlines) == 3
         # The full list of a load started before `u` arrives late: it is ignored.
         everything = app.store.headlines()
-        app.post_message(HeadlinesLoaded(everything, None, view=(False, None)))
+        app.post_message(HeadlinesLoaded(everything, None, view=(False, None, "")))
         await settle(app, pilot)
         assert len(headline_list(app).headlines) == 3
 

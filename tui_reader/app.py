@@ -42,7 +42,7 @@ from tui_reader.meter import Clock, Meter, MeterState
 from tui_reader.render import render_article, safe_link
 from tui_reader.store import Store, StoreError, open_library
 from tui_reader.widgets.article_view import ArticleView
-from tui_reader.widgets.dialogs import ALL_FEEDS, AddFeedDialog, FeedPicker
+from tui_reader.widgets.dialogs import ALL_FEEDS, AddFeedDialog, FeedPicker, SearchDialog
 from tui_reader.widgets.headline_list import HeadlineList
 from tui_reader.widgets.help_screen import HelpScreen, key_label
 
@@ -297,6 +297,9 @@ class ReaderScreen(Screen[None]):
     def action_feeds(self) -> None:
         self.reader.pick_feed()
 
+    def action_search(self) -> None:
+        self.app.push_screen(SearchDialog(self.reader.search_query), self.reader.search_for)
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.reader.config))
 
@@ -329,6 +332,7 @@ class ReaderApp(App[None]):
         self.unread_only = False
         self.feed_filter: int | None = None  # show one feed's headlines, or all
         self.feed_filter_title = ""
+        self.search_query = ""  # when set, the list shows search results
         self.refresh_cancel = threading.Event()
         self.error_message: str | None = None
         self.reader_screen = ReaderScreen()
@@ -366,9 +370,17 @@ class ReaderApp(App[None]):
             self.store.close()
 
     @property
-    def view(self) -> tuple[bool, int | None]:
-        """What the headline list shows: (unread only, feed id or None for all)."""
-        return self.unread_only, self.feed_filter
+    def view(self) -> tuple[bool, int | None, str]:
+        """What the headline list shows: (unread only, feed id or None, search words)."""
+        return self.unread_only, self.feed_filter, self.search_query
+
+    def search_for(self, query: str | None) -> None:
+        """Show the articles matching `query` ("" shows the list as before)."""
+        if query is None:
+            return
+        self.search_query = query
+        self._show_view()
+        self.load_headlines(None)
 
     # Feeds --------------------------------------------------------------------
 
@@ -456,6 +468,8 @@ class ReaderApp(App[None]):
     def _show_view(self, extra: str = "") -> None:
         # No SQLite here: this runs on the UI thread, maybe during a refresh.
         name = self.feed_filter_title if self.feed_filter is not None else "All articles"
+        if self.search_query:
+            name = f"Search: {self.search_query}"
         if self.unread_only:
             name += " (unread)"
         self.reader_screen.query_one(MeterHeader).status(name + extra)
@@ -488,10 +502,10 @@ class ReaderApp(App[None]):
             # The first screenful first, so a large library shows as fast as
             # an empty one; the rest follows while the user reads.
             first = self.store.headlines(limit=FIRST_SCREENFUL)
-            self.post_message(HeadlinesLoaded(first, None, (False, None)))
+            self.post_message(HeadlinesLoaded(first, None, (False, None, "")))
             if len(first) == FIRST_SCREENFUL:
                 everything = self.store.headlines()
-                self.post_message(HeadlinesLoaded(everything, KEEP_CURSOR, (False, None)))
+                self.post_message(HeadlinesLoaded(everything, KEEP_CURSOR, (False, None, "")))
             if self.config.refresh_on_start and not self.config.offline:
                 self.call_from_thread(self.start_refresh)
         except StoreError as exc:
@@ -503,8 +517,16 @@ class ReaderApp(App[None]):
         if self.store is None:
             return
         view = self.view
+        unread_only, feed_id, query = view
         with self._store_errors():
-            headlines = self.store.headlines(unread_only=view[0], feed_id=view[1])
+            if query:
+                while self.store.index_pending():  # catch up before searching
+                    pass
+                headlines = self.store.search(query)
+                if unread_only:
+                    headlines = [h for h in headlines if not h.read]
+            else:
+                headlines = self.store.headlines(unread_only=unread_only, feed_id=feed_id)
             self.post_message(HeadlinesLoaded(headlines, keep_id, view))
 
     @work(thread=True, exclusive=True, group="open")

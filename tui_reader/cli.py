@@ -88,6 +88,10 @@ def _build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh", help="fetch all feeds (or the ones named)")
     refresh.add_argument("feeds", nargs="*", metavar="FEED", help="ids, URLs or titles")
 
+    search = commands.add_parser("search", help="full-text search, best matches first")
+    search.add_argument("query", nargs="+", metavar="WORD", help="words (a trailing * is a prefix)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
+
     export = commands.add_parser("export-opml", help="write subscriptions as OPML 2.0")
     export.add_argument("file", nargs="?", metavar="FILE", help="default: standard output")
 
@@ -411,6 +415,31 @@ def cmd_export_opml(store: Store, config: Config, args: argparse.Namespace, out:
     return EXIT_OK
 
 
+def cmd_search(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Search titles and text; headlines only, so nothing withheld is shown."""
+    while store.index_pending():  # catch up with articles not indexed yet
+        pass
+    results = store.search(" ".join(args.query))
+    if args.json:
+        items = [
+            {"id": h.id, "title": h.title, "source": h.source, "published": h.published,
+             "read": h.read, "starred": h.starred, "url": h.url or None}
+            for h in results
+        ]  # fmt: skip
+        json.dump(items, out, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    from tui_reader.render import format_date
+
+    for h in results:
+        out.write(
+            f"{h.id}  {format_date(h.published) or '-' * 10}  {h.source[:20]:<20}  {h.title}\n"
+        )
+    if not results:
+        print("no matches", file=sys.stderr)
+    return EXIT_OK
+
+
 Command = Callable[[Store, Config, argparse.Namespace, TextIO], int]
 COMMANDS: dict[str, Command] = {
     "list": cmd_list,
@@ -422,6 +451,7 @@ COMMANDS: dict[str, Command] = {
     "remove": cmd_remove,
     "refresh": cmd_refresh,
     "export-opml": cmd_export_opml,
+    "search": cmd_search,
 }
 
 

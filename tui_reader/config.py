@@ -57,6 +57,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("refresh", "r", "Refresh all feeds in the background", "refresh"),
     KeyAction("add_feed", "a", "Add a feed by URL", "add_feed"),
     KeyAction("feeds", "F", "Pick a feed to show (or all)", "feeds"),
+    KeyAction("search", "slash", "Search titles and text (empty: show all)", "search"),
     KeyAction("help", "question_mark", "Show this help", "help"),
     KeyAction("quit", "q", "Quit", "quit"),
 )

@@ -234,3 +234,17 @@ def with_body(article: Article, html: str) -> Article:
     if not html or article.blocks:
         return article
     return replace(article, blocks=html_to_blocks(html, article.url))
+
+
+def html_text(html: str) -> str:
+    """The words of an HTML fragment, for the search index (no structure)."""
+    if not html:
+        return ""
+    from bs4 import BeautifulSoup
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(html[:MAX_HTML_CHARS], "html.parser")
+    for element in soup.find_all(_DROPPED_ELEMENTS):
+        element.decompose()
+    return clean_text(" ".join(soup.get_text(" ").split()))

@@ -35,7 +35,7 @@ class HeadlinesLoaded(Message):
 
     headlines: list[Headline]
     keep_id: str | None
-    view: tuple[bool, int | None]  # (unread only, feed id) they were loaded for; stale ones drop
+    view: tuple[bool, int | None, str]  # (unread only, feed, search) loaded for; stale ones drop
 
 
 @dataclass

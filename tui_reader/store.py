@@ -85,6 +85,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
     CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC);
     """,
+    # 3 -> 4: full-text search. The index is filled in a deferred pass
+    # (`index_pending`), not during a refresh: turning HTML into words costs.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, body, tokenize='unicode61 remove_diacritics 2'
+    );
+    ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_to_index ON articles (indexed) WHERE indexed = 0;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -535,6 +544,70 @@ class Store:
         """Star or unstar an article."""
         self.set_flag(article_id, "starred", starred)
 
+    # Search ---------------------------------------------------------------
+
+    def index_pending(self, limit: int = 2_000) -> int:
+        """Add not-yet-indexed articles to the full-text index.
+
+        Args:
+            limit: At most this many in one call (one transaction).
+
+        Returns:
+            How many were indexed; 0 when the index is up to date.
+        """
+        from tui_reader.html_convert import html_text
+
+        rows = self.query(
+            "SELECT rowid, title, standfirst, body, html FROM articles WHERE indexed = 0 LIMIT ?",
+            (limit,),
+        )
+        if not rows:
+            return 0
+        documents = []
+        for rowid, title, standfirst, body, html in rows:
+            blocks = " ".join(b.text for b in Article.blocks_from_json(body))
+            text = " ".join(part for part in (standfirst, blocks, html_text(html)) if part)
+            documents.append((rowid, title, text))
+        with self.transaction() as db:
+            for rowid, title, text in documents:
+                db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
+                db.execute(
+                    "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+                    (rowid, title, text),
+                )
+                db.execute("UPDATE articles SET indexed = 1 WHERE rowid = ?", (rowid,))
+        return len(documents)
+
+    def search(self, query: str, *, limit: int = 500) -> list[Headline]:
+        """Find articles by the words of `query`, best matches first.
+
+        Every word must occur (in the title or the text); a word ending in
+        `*` matches as a prefix. Only headlines come back: search shows no
+        article text, so it never shows more of a withheld article.
+
+        Args:
+            query: Words as the user typed them (no FTS syntax needed).
+            limit: At most this many results.
+
+        Returns:
+            Matching headlines, ranked (title matches weigh more).
+        """
+        terms = []
+        for word in query.split():
+            prefix = word.endswith("*")
+            word = word.rstrip("*").replace('"', '""')
+            if word:
+                terms.append(f'"{word}"' + ("*" if prefix else ""))
+        if not terms:
+            return []
+        rows = self.query(
+            f"SELECT {', '.join('a.' + c.strip() for c in _HEADLINE_COLUMNS.split(','))}"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?",
+            (" ".join(terms), limit),
+        )
+        return [_headline(row) for row in rows]
+
     # Feeds ----------------------------------------------------------------
 
     def add_feed(self, url: str, *, title: str = "", folder: str = "") -> tuple[Feed, bool]:
@@ -583,6 +656,11 @@ class Store:
             (articles deleted, starred articles kept).
         """
         with self.transaction() as db:
+            db.execute(
+                "DELETE FROM articles_fts WHERE rowid IN"
+                " (SELECT rowid FROM articles WHERE feed_id = ? AND starred = 0)",
+                (feed_id,),
+            )
             deleted = db.execute(
                 "DELETE FROM articles WHERE feed_id = ? AND starred = 0", (feed_id,)
             ).rowcount
@@ -681,7 +759,7 @@ class Store:
                     updated += 1
                     db.execute(
                         "UPDATE articles SET source = ?, url = ?, guid = ?, title = ?, html = ?,"
-                        " published = ?, author = ?, content_hash = ?,"
+                        " published = ?, author = ?, content_hash = ?, indexed = 0,"
                         " sort_key = COALESCE(?, sort_key) WHERE id = ?",
                         (*values, entry.published, article_id),
                     )
@@ -734,6 +812,11 @@ class Store:
                         " (SELECT read, starred FROM articles WHERE id = ?) WHERE id = ?"
                         " AND EXISTS (SELECT 1 FROM articles WHERE id = ?)",
                         (old[0], new_id, old[0]),
+                    )
+                    db.execute(
+                        "DELETE FROM articles_fts WHERE rowid IN"
+                        " (SELECT rowid FROM articles WHERE id = ? AND origin = 'seed')",
+                        (old[0],),
                     )
                     db.execute("DELETE FROM articles WHERE id = ? AND origin = 'seed'", (old[0],))
                 put_setting(db, key, new_id)

@@ -127,3 +127,40 @@ class FeedPicker(ModalScreen[tuple[int, str] | str | None]):
             return
         feed = next(f for f in self.feeds if str(f.id) == option_id)
         self.dismiss((feed.id, feed.title or feed.url))
+
+
+class SearchDialog(ModalScreen[str | None]):
+    """Ask for search words; an empty search shows everything again."""
+
+    DEFAULT_CSS = """
+    SearchDialog {
+        align: center top;
+    }
+    SearchDialog > Vertical {
+        width: 72;
+        max-width: 95%;
+        height: auto;
+        margin-top: 2;
+        border: round $accent;
+        background: $panel;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "dismiss_dialog", "Cancel", show=True)]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.query_text = query
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Search titles and text (a trailing * matches a prefix)")
+            yield Input(value=self.query_text, placeholder="lithium batter*", id="query")
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())

@@ -15,6 +15,7 @@ from tui_reader.config import KEY_ACTIONS, Config
 # How a key name from a keymap reads on screen.
 _KEY_LABELS = {
     "question_mark": "?",
+    "slash": "/",
     "space": "Space",
     "enter": "Enter",
     "tab": "Tab",

@@ -1,0 +1,86 @@
+"""Full-text search: ranked, catches up on new articles, shows headlines only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import FakeClock
+from tests.feed_server import rss
+from tests.test_app import headline_list, press, settle
+from tui_reader.app import make_app
+from tui_reader.config import Config
+from tui_reader.importer import parse_text
+from tui_reader.store import Store, open_library
+from tui_reader.widgets.dialogs import SearchDialog
+
+
+def add(store: Store, title: str, body: str) -> str:
+    [(article_id, _)] = store.add_articles([parse_text(f"{title}\n\n{body}")])
+    return article_id
+
+
+def test_search_ranks_title_matches_first_and_takes_plain_words(store: Store):
+    in_body = add(store, "Markets Today", "Copper prices rose as cobalt fell.")
+    in_title = add(store, "Cobalt Mines Reopen", "Work restarts after the strike.")
+    store.index_pending()
+    assert [h.id for h in store.search("cobalt")] == [in_title, in_body]
+    assert [h.id for h in store.search("cob*")] == [in_title, in_body]
+    assert [h.title for h in store.search("copper cobalt")] == ["Markets Today"]
+    # FTS syntax typed by a user is just words, never an error.
+    assert store.search('"unbalanced AND (') == []
+    assert store.search("   ") == []
+
+
+def test_the_index_catches_up_and_forgets_removed_feeds(store: Store, feed_server):
+    import asyncio
+
+    from tui_reader.fetch import refresh_feeds
+
+    feed_server.routes["/f"] = lambda h: h.send_feed(rss("Wire", [("1", "Zebra crossing")]))
+    feed, _ = store.add_feed(feed_server.url("/f"))
+    asyncio.run(refresh_feeds(store, [feed], feed_server_settings()))
+    assert store.search("zebra") == []  # not indexed during the refresh
+    assert store.index_pending() == 2  # the seed and the feed's story
+    assert [h.title for h in store.search("zebra")] == ["Zebra crossing"]
+    assert [h.title for h in store.search("body")] == ["Zebra crossing"]  # its text too
+    store.remove_feed(feed.id)
+    assert store.search("zebra") == []
+
+
+def feed_server_settings():
+    from tui_reader.fetch_settings import NetworkSettings
+
+    return NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
+
+
+def test_cli_search_json(run, data_dir: Path):
+    with open_library(data_dir) as library:
+        add(library, "Lithium Deal Signed", "Both sides agreed.")
+    result = run("search", "lithium", "--json")
+    assert result.returncode == 0
+    titles = [item["title"] for item in json.loads(result.stdout)]
+    assert titles[0] == "Lithium Deal Signed"
+    assert "Japan and Canada Forge EV Battery Alliance" in titles  # its body mentions lithium
+    assert all("body" not in item for item in json.loads(result.stdout))
+
+
+async def test_slash_filters_the_list_in_place(data_dir: Path):
+    with open_library(data_dir) as library:
+        add(library, "Lithium Deal Signed", "Both sides agreed.")
+        add(library, "Weather", "Rain all week.")
+    app = make_app(Config(), data_dir, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert len(headline_list(app).headlines) == 3
+        await press(app, pilot, "slash")  # open the search box
+        assert isinstance(app.screen, SearchDialog)
+        await pilot.press(*"lithium", "enter")  # type and search
+        await settle(app, pilot)
+        titles = [h.title for h in headline_list(app).headlines]
+        assert titles[0] == "Lithium Deal Signed" and "Weather" not in titles
+        assert "Search: lithium" in str(app.reader_screen.query_one("#status").render())
+        await press(app, pilot, "slash")  # an empty search shows everything again
+        app.screen.query_one("Input").value = ""
+        await press(app, pilot, "enter")
+        assert len(headline_list(app).headlines) == 3
