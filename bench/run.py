@@ -320,6 +320,12 @@ def main() -> int:
 
     def record(program, figure: str, value: float) -> None:
         results[program.name].setdefault(figure, []).append(value)
+        print(f"  {program.name}: {figure} = {value:.3f}", flush=True)
+
+    # A session that outlives every measured one: tmux exits when its last
+    # session closes, and a new session started at that moment fails.
+    keepalive = f"bench-keepalive-{os.getpid()}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", keepalive, "sleep 86400"], check=True)
 
     # Libraries: refresh (cold, then all-304) fills them.
     for program in programs:
@@ -394,6 +400,7 @@ def main() -> int:
         finally:
             terminal.close()
     server.shutdown()
+    subprocess.run(["tmux", "kill-session", "-t", keepalive], capture_output=True)
 
     # Report.
     figures = list(dict.fromkeys(f for p in programs for f in results[p.name]))
