@@ -599,7 +599,8 @@ class Store:
             limit: At most this many results.
 
         Returns:
-            Matching headlines, ranked (title matches weigh more).
+            Matching headlines: title matches by relevance, then the rest
+            newest first.
         """
         terms = []
         for word in query.split():
@@ -609,13 +610,28 @@ class Store:
                 terms.append(f'"{word}"' + ("*" if prefix else ""))
         if not terms:
             return []
-        rows = self.query(
-            f"SELECT {', '.join('a.' + c.strip() for c in _HEADLINE_COLUMNS.split(','))}"
-            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?",
-            (" ".join(terms), limit),
+        match = " ".join(terms)
+        # Title matches first, by relevance; then the other matches, newest
+        # first. Scoring every body match (bm25) costs 170 ms when a word is in
+        # 100,000 articles; walking the index by rowid costs under 1 ms.
+        in_titles = self.query(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            " ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?",
+            (f"title : ({match})", limit),
         )
-        return [_headline(row) for row in rows]
+        anywhere = self.query(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (match, limit + len(in_titles)),
+        )
+        order = list(dict.fromkeys(row[0] for row in [*in_titles, *anywhere]))[:limit]
+        if not order:
+            return []
+        marks = ",".join("?" * len(order))
+        rows = self.query(
+            f"SELECT rowid, {_HEADLINE_COLUMNS} FROM articles WHERE rowid IN ({marks})", order
+        )
+        by_rowid = {row[0]: _headline(row[1:]) for row in rows}
+        return [by_rowid[rowid] for rowid in order if rowid in by_rowid]
 
     # Feeds ----------------------------------------------------------------
 
