@@ -24,7 +24,7 @@ from tui_reader.locations import (
 )
 from tui_reader.meter import Meter
 from tui_reader.sanitize import clean_line
-from tui_reader.store import Feed, Store, StoreError, open_library
+from tui_reader.store import Feed, Headline, Store, StoreError, open_library
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -122,22 +122,30 @@ def _meter(store: Store, config: Config) -> Meter:
     return Meter(store, limit=config.meter_limit, period_days=config.meter_period_days)
 
 
-def _headline_json(
-    store: Store, unread: bool, starred: bool, feed_id: int | None
-) -> list[dict[str, object]]:
-    rows = store.headlines(unread_only=unread, starred_only=starred, feed_id=feed_id)
-    return [
-        {
-            "id": h.id,
-            "title": h.title,
-            "source": h.source,
-            "published": h.published,
-            "read": h.read,
-            "starred": h.starred,
-            "url": h.url or None,
-        }
-        for h in rows
-    ]
+def _print_headlines(headlines: list[Headline], as_json: bool, out: TextIO) -> None:
+    """Headlines as a JSON array (no bodies) or as aligned lines."""
+    if as_json:
+        items = [
+            {
+                "id": h.id,
+                "title": h.title,
+                "source": h.source,
+                "published": h.published,
+                "read": h.read,
+                "starred": h.starred,
+                "url": h.url or None,
+            }
+            for h in headlines
+        ]
+        json.dump(items, out, ensure_ascii=False)
+        out.write("\n")
+        return
+    from tui_reader.render import format_date
+
+    for h in headlines:
+        marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
+        date = format_date(h.published) or "-" * 10
+        out.write(f"{marks} {h.id}  {date}  {h.source[:20]:<20}  {h.title}\n")
 
 
 def _find_feed(store: Store, ref: str) -> Feed:
@@ -150,18 +158,8 @@ def _find_feed(store: Store, ref: str) -> Feed:
 def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Print the headlines as lines or as a JSON array."""
     feed_id = _find_feed(store, args.feed).id if args.feed else None
-    if args.json:
-        json.dump(
-            _headline_json(store, args.unread, args.starred, feed_id), out, ensure_ascii=False
-        )
-        out.write("\n")
-        return EXIT_OK
-    from tui_reader.render import format_date
-
-    for h in store.headlines(unread_only=args.unread, starred_only=args.starred, feed_id=feed_id):
-        marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
-        date = format_date(h.published) or "-" * 10
-        out.write(f"{marks} {h.id}  {date}  {h.source[:20]:<20}  {h.title}\n")
+    headlines = store.headlines(unread_only=args.unread, starred_only=args.starred, feed_id=feed_id)
+    _print_headlines(headlines, args.json, out)
     return EXIT_OK
 
 
@@ -420,22 +418,8 @@ def cmd_search(store: Store, config: Config, args: argparse.Namespace, out: Text
     while store.index_pending():  # catch up with articles not indexed yet
         pass
     results = store.search(" ".join(args.query))
-    if args.json:
-        items = [
-            {"id": h.id, "title": h.title, "source": h.source, "published": h.published,
-             "read": h.read, "starred": h.starred, "url": h.url or None}
-            for h in results
-        ]  # fmt: skip
-        json.dump(items, out, ensure_ascii=False)
-        out.write("\n")
-        return EXIT_OK
-    from tui_reader.render import format_date
-
-    for h in results:
-        out.write(
-            f"{h.id}  {format_date(h.published) or '-' * 10}  {h.source[:20]:<20}  {h.title}\n"
-        )
-    if not results:
+    _print_headlines(results, args.json, out)
+    if not results and not args.json:
         print("no matches", file=sys.stderr)
     return EXIT_OK
 

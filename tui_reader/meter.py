@@ -190,22 +190,6 @@ class Meter:
         """The meter now, without changing anything."""
         return self._state_at(self._now(advance=False))
 
-    def is_counted(self, article_id: str) -> bool:
-        """Whether a view of this article is inside the window (re-reads are free)."""
-        now = self._now(advance=False)
-        since = now - self.period_days * SECONDS_PER_DAY
-        rows = self.store.query(
-            "SELECT 1 FROM views WHERE article_id = ? AND counted_at > ?", (article_id, since)
-        )
-        return bool(rows)
-
-    def check(self, article_id: str) -> Access:
-        """Say whether opening would show the article, counting nothing."""
-        state = self.state()
-        if state.subscribed or self.is_counted(article_id):
-            return Access(True, False, state)
-        return Access(state.remaining > 0, False, state)
-
     def open(self, article_id: str, *, exempt: bool = False) -> Access:
         """Open an article: count it if it is new and a free article is left.
 
