@@ -11,6 +11,7 @@ from tests.test_app import headline_list, press, settle
 from tui_reader.app import make_app
 from tui_reader.config import Config
 from tui_reader.importer import parse_text
+from tui_reader.locations import seeds_directory
 from tui_reader.store import Store, open_library
 from tui_reader.widgets.dialogs import SearchDialog
 
@@ -84,3 +85,50 @@ async def test_slash_filters_the_list_in_place(data_dir: Path):
         app.screen.query_one("Input").value = ""
         await press(app, pilot, "enter")
         assert len(headline_list(app).headlines) == 3
+
+
+def test_index_words_leave_out_scripts_styles_and_comments():
+    from tui_reader.html_convert import html_text
+
+    html = (
+        "<p>Caf&eacute; <b>opens</b></p><script>var tracker = 1</script>"
+        "<!-- editor note --><style>p { color: red }</style><p>again</p><script>unclosed"
+    )
+    assert html_text(html) == "Café opens again"
+
+
+async def test_the_app_indexes_new_articles_in_the_background(data_dir: Path):
+    with open_library(data_dir) as library:
+        add(library, "Lithium Deal Signed", "Both sides agreed.")
+        assert library.unindexed_count() >= 1  # nothing is indexed on insert
+    app = make_app(Config(), data_dir, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.store is not None and app.store.unindexed_count() == 0
+
+
+async def test_search_answers_at_once_while_indexing_and_updates_after(data_dir: Path, monkeypatch):
+    import tui_reader.app as app_module
+
+    monkeypatch.setattr(app_module, "SEARCH_CATCH_UP", 0)
+    with open_library(data_dir, seeds_directory()) as library:
+        add(library, "Lithium Deal Signed", "Both sides agreed.")
+        library.index_all()
+        add(library, "Lithium Price Falls", "Later news.")  # waits for the index
+        pending = library.unindexed_count()
+    deferred = app_module.ReaderApp.index_for_search
+    monkeypatch.setattr(app_module.ReaderApp, "index_for_search", lambda self: None)
+    app = make_app(Config(), data_dir, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "slash")  # open the search box
+        await pilot.press(*"lithium", "enter")  # type and search
+        await settle(app, pilot)
+        titles = [h.title for h in headline_list(app).headlines]
+        assert "Lithium Deal Signed" in titles and "Lithium Price Falls" not in titles
+        notice = f"Still indexing {pending} article{'s' * (pending != 1)} for search"
+        assert any(notice in n.message for n in app._notifications)
+        deferred(app)  # the background pass ends: the search runs again
+        await settle(app, pilot)
+        titles = [h.title for h in headline_list(app).headlines]
+        assert "Lithium Price Falls" in titles

@@ -37,6 +37,7 @@ from tui_reader.messages import (
     MeterChanged,
     RefreshDone,
     RefreshProgress,
+    SearchIndexed,
 )
 from tui_reader.meter import Clock, Meter, MeterState
 from tui_reader.render import render_article, safe_link
@@ -53,6 +54,9 @@ KEEP_CURSOR = "\0keep"
 
 # How often the header re-reads the meter (views expire; other instances count).
 METER_REFRESH_SECONDS = 60
+# A search indexes up to this many waiting articles first (about 0.2 s); with
+# more waiting it answers from the index as it is and searches again later.
+SEARCH_CATCH_UP = 2_000
 
 # Below this width the panes take turns instead of squeezing side by side.
 NARROW_WIDTH = 80
@@ -334,6 +338,7 @@ class ReaderApp(App[None]):
         self.feed_filter_title = ""
         self.search_query = ""  # when set, the list shows search results
         self.refresh_cancel = threading.Event()
+        self.index_cancel = threading.Event()
         self.error_message: str | None = None
         self.reader_screen = ReaderScreen()
         self.set_keymap(config.keys)
@@ -366,6 +371,7 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self.refresh_cancel.set()
+        self.index_cancel.set()
         if self.store is not None:
             self.store.close()
 
@@ -420,6 +426,7 @@ class ReaderApp(App[None]):
             self.post_message(LibraryProblem(str(exc)))
             return
         self.post_message(RefreshDone(summary.line()))
+        self.index_for_search()
 
     async def subscribe_to(self, url: str) -> str | None:
         """Subscribe from the add dialog.
@@ -443,6 +450,7 @@ class ReaderApp(App[None]):
         )
         current = self.reader_screen.headlines.current
         self.load_headlines(current.id if current else None)
+        self.index_for_search()
         return None
 
     @work(thread=True, exclusive=True, group="feeds")
@@ -508,6 +516,8 @@ class ReaderApp(App[None]):
                 self.post_message(HeadlinesLoaded(everything, KEEP_CURSOR, (False, None, "")))
             if self.config.refresh_on_start and not self.config.offline:
                 self.call_from_thread(self.start_refresh)
+            else:
+                self.call_from_thread(self.index_for_search)
         except StoreError as exc:
             self.post_message(LibraryFailed(str(exc)))
 
@@ -520,14 +530,39 @@ class ReaderApp(App[None]):
         unread_only, feed_id, query = view
         with self._store_errors():
             if query:
-                while self.store.index_pending():  # catch up before searching
-                    pass
+                pending = self.store.unindexed_count()
+                if pending <= SEARCH_CATCH_UP:
+                    self.store.index_all(self.index_cancel)
+                else:
+                    # Answer now from what is indexed; the background pass
+                    # searches again when it ends (on_search_indexed).
+                    self.call_from_thread(
+                        self.notify,
+                        f"Still indexing {pending:,} article{'s' * (pending != 1)} for search:"
+                        " these are the results so far; they update when it ends.",
+                        timeout=6,
+                    )
                 headlines = self.store.search(query)
                 if unread_only:
                     headlines = [h for h in headlines if not h.read]
             else:
                 headlines = self.store.headlines(unread_only=unread_only, feed_id=feed_id)
             self.post_message(HeadlinesLoaded(headlines, keep_id, view))
+
+    def index_for_search(self) -> None:
+        """Start the deferred search-index pass, unless one is running."""
+        if not any(w.group == "index" and w.is_running for w in self.workers):
+            self._index_for_search()
+
+    @work(thread=True, group="index")
+    def _index_for_search(self) -> None:
+        # Refreshes leave indexing to this pass, so fetching stays fast.
+        if self.store is None:
+            return
+        with self._store_errors():
+            count = self.store.index_all(self.index_cancel)
+            if count and not self.index_cancel.is_set():
+                self.post_message(SearchIndexed(count))
 
     @work(thread=True, exclusive=True, group="open")
     def open_article(self, article_id: str) -> None:
@@ -626,6 +661,11 @@ class ReaderApp(App[None]):
         if keep_id == KEEP_CURSOR:
             keep_id = headlines.current.id if headlines.current else None
         headlines.set_headlines(message.headlines, keep_id)
+
+    def on_search_indexed(self, message: SearchIndexed) -> None:
+        if self.search_query:  # results shown so far may have missed some
+            current = self.reader_screen.headlines.current
+            self.load_headlines(current.id if current else None)
 
     def on_headline_changed(self, message: HeadlineChanged) -> None:
         self.reader_screen.headlines.update_headline(message.headline)

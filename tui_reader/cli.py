@@ -415,8 +415,12 @@ def cmd_export_opml(store: Store, config: Config, args: argparse.Namespace, out:
 
 def cmd_search(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Search titles and text; headlines only, so nothing withheld is shown."""
-    while store.index_pending():  # catch up with articles not indexed yet
-        pass
+    # A refresh leaves indexing to a deferred pass (the app runs it in the
+    # background); catch up here with what it has not covered yet.
+    pending = store.unindexed_count()
+    if pending > 2_000:
+        print(f"indexing {pending:,} new articles for search (once) ...", file=sys.stderr)
+    store.index_all(batch=5_000)
     results = store.search(" ".join(args.query))
     _print_headlines(results, args.json, out)
     if not results and not args.json:

@@ -75,3 +75,10 @@ class RefreshDone(Message):
     """A background refresh finished; `summary` is its one-line result."""
 
     summary: str
+
+
+@dataclass
+class SearchIndexed(Message):
+    """The background pass indexed `count` new articles for search."""
+
+    count: int

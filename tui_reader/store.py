@@ -578,14 +578,42 @@ class Store:
             text = " ".join(part for part in (standfirst, blocks, html_text(html)) if part)
             documents.append((rowid, title, text))
         with self.transaction() as db:
-            for rowid, title, text in documents:
-                db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
-                db.execute(
-                    "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-                    (rowid, title, text),
-                )
-                db.execute("UPDATE articles SET indexed = 1 WHERE rowid = ?", (rowid,))
+            # An edited entry is indexed again: drop its old words first.
+            db.executemany(
+                "DELETE FROM articles_fts WHERE rowid = ?", [(doc[0],) for doc in documents]
+            )
+            db.executemany(
+                "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", documents
+            )
+            db.executemany(
+                "UPDATE articles SET indexed = 1 WHERE rowid = ?", [(doc[0],) for doc in documents]
+            )
         return len(documents)
+
+    def unindexed_count(self) -> int:
+        """How many articles the search index does not cover yet."""
+        return int(self.query("SELECT count(*) FROM articles WHERE indexed = 0")[0][0])
+
+    def index_all(self, cancel: threading.Event | None = None, *, batch: int = 500) -> int:
+        """Index every pending article, a batch per transaction, until done or cancelled.
+
+        Small batches keep each transaction (and the shared connection's lock)
+        short, so the app's reads and meter writes slip in between them.
+
+        Args:
+            cancel: Stops the pass between batches when set.
+            batch: Articles per transaction.
+
+        Returns:
+            How many were indexed.
+        """
+        total = 0
+        while cancel is None or not cancel.is_set():
+            done = self.index_pending(batch)
+            if not done:
+                break
+            total += done
+        return total
 
     def search(self, query: str, *, limit: int = 500) -> list[Headline]:
         """Find articles by the words of `query`, best matches first.
