@@ -218,6 +218,21 @@ async def test_space_and_b_scroll_the_article(data_dir: Path, clock: FakeClock):
         assert view.scroll_y == 0
 
 
+async def test_a_long_article_can_be_scrolled_to_its_last_line(data_dir: Path, clock: FakeClock):
+    with open_library(data_dir) as library:
+        long = parse_text("Long Read\n\n" + "\n\n".join(f"Paragraph {i}." for i in range(300)))
+        library.add_articles([long])
+    app = make_app(Config(), data_dir, seeds_dir=data_dir / "none", clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        view = app.reader_screen.query_one(ArticleView)
+        await press(app, pilot, "enter")  # open: only the first screenful is wrapped at once
+        view.scroll_end(animate=False, immediate=True)  # the rest is wrapped after the paint
+        await settle(app, pilot)
+        bottom = [view.render_line(y).text for y in range(view.size.height)]
+        assert any("Paragraph 299." in line for line in bottom)
+
+
 async def test_keys_from_the_config_replace_the_defaults(data_dir: Path, clock: FakeClock):
     library_with_stories(data_dir)
     app = make_app(Config(keys={"next_article": "x"}), data_dir, clock=clock)

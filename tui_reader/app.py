@@ -585,10 +585,11 @@ class ReaderApp(App[None]):
                 " (a local switch: nothing is bought)."
             )
             text = render_article(article, teaser=not access.allowed, notice=notice)
-            self.post_message(MeterChanged(access.state))
+            # The article first: the header and the row can follow a frame later.
             self.post_message(
                 ArticleOpened(article_id, text, withheld=not access.allowed, url=stored.article.url)
             )
+            self.post_message(MeterChanged(access.state))
             headline = self.store.headline(article_id)
             if headline is not None:
                 self.post_message(HeadlineChanged(headline))
