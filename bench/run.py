@@ -1,14 +1,16 @@
 """tui-reader's benchmark, side by side with newsboat when it is installed.
 
     python bench/run.py            # 100 feeds x 1,000 items, 5 runs each (about 10 min)
-    python bench/run.py --quick    # 10 feeds x 100 items, 3 runs (about 1 min)
+    python bench/run.py --quick    # 100 feeds x 100 items, 3 runs (under 2 min)
 
 It generates synthetic feeds (realistic HTML bodies of 2-5 paragraphs),
 serves them from 127.0.0.1, fills a library for each program by refreshing
 from that server, then measures in a real terminal (tmux, polling
 `capture-pane`): first screen, cursor-move latency, a burst of 200 moves,
-opening a 5,000-word article, refresh cold and all-304, and peak memory
-(VmHWM). Runs of the two programs alternate; medians and ratios are printed.
+opening a 5,000-word article, refresh cold and all-304 (with its peak
+memory), peak memory of the app (VmHWM), cursor moves during a refresh, the
+deferred search-index pass and search queries. Runs of the two programs
+alternate; medians and ratios are printed and written to BENCHMARKS.md.
 Needs tmux; newsboat is optional (`apt-get install newsboat`).
 """
 
@@ -248,6 +250,10 @@ class TuiReader:
     def refresh(self, label: str) -> float:
         return self.cli(label, "refresh")
 
+    def refresh_with_memory(self, label: str) -> tuple[float, float]:
+        command = [sys.executable, "-m", "tui_reader", "--data-dir", str(self.data(label))]
+        return peak_memory_of([*command, "refresh"], self.env)
+
     def command(self, label: str) -> str:
         return f"{sys.executable} -m tui_reader --data-dir {self.data(label)}"
 
@@ -276,6 +282,12 @@ class Newsboat:
         subprocess.run(command, capture_output=True, check=False)
         return time.perf_counter() - started
 
+    def refresh_with_memory(self, label: str) -> tuple[float, float]:
+        urls, cache = self.files(label)
+        config = str(self.work / "nb-config")
+        command = ["newsboat", "-u", str(urls), "-c", str(cache), "-C", config, "-x", "reload"]
+        return peak_memory_of(command, self.env)
+
     def command(self, label: str) -> str:
         urls, cache = self.files(label)
         return f"newsboat -u {urls} -c {cache} -C {self.work / 'nb-config'}"
@@ -295,14 +307,110 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else float("nan")
 
 
+TARGETS = {
+    "refresh, cold (s)": "< newsboat (aim: half)",
+    "refresh, all 304 (s)": "<= 1 s",
+    "refresh, peak memory (MB)": "bounded",
+    "first screen, empty (s)": "",
+    "cursor move, median (ms)": "<= 20",
+    "cursor move, p95 (ms)": "<= 50",
+    "200 moves at once (ms)": "<= 300",
+    "peak memory (MB)": "<= 100",
+    "cursor move during refresh, median (ms)": "<= 40",
+    "cursor move during refresh, p95 (ms)": "<= 100",
+    "open a 5,000-word article (ms)": "<= 50",
+    "index for search, deferred pass (s)": "",
+    "search, median per query (ms)": "<= 50",
+    "search, slowest query (ms)": "<= 50",
+    "search in the app, Enter to list (ms)": "",
+}
+SEARCH_QUERIES = ["minister", "lithium exports", "batter*", "headline 999", "nickel cars region"]
+
+
+def peak_memory_of(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run `command` under /usr/bin/time; return (seconds, peak RSS in MB)."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *command],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    try:
+        kilobytes = int(result.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return elapsed, float("nan")
+    return elapsed, kilobytes / 1024
+
+
+def search_timings(data_dir: Path) -> tuple[float, list[float]]:
+    """Index a library for search, then time each query in-process."""
+    script = (
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from tui_reader.store import Store\n"
+        "store = Store.open(Path(sys.argv[1]))\n"
+        "t = time.perf_counter(); store.index_all(batch=5000)\n"
+        "index = time.perf_counter() - t\n"
+        "times = []\n"
+        "for query in json.loads(sys.argv[2]):\n"
+        "    for _ in range(3):\n"
+        "        t = time.perf_counter(); found = store.search(query)\n"
+        "        times.append((time.perf_counter() - t) * 1000)\n"
+        "print(json.dumps([index, times]))\n"
+    )
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir), json.dumps(SEARCH_QUERIES)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    index, times = json.loads(out)
+    return index, times
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.1f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="10 feeds x 100 items, 3 runs")
+    parser.add_argument("--quick", action="store_true", help="100 feeds x 100 items, 3 runs")
+    parser.add_argument("--feeds", type=int, help="number of feeds (default 100)")
+    parser.add_argument("--items", type=int, help="items per feed (default 1,000)")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 5)")
+    parser.add_argument("--keys", type=int, default=60, help="cursor moves timed (default 60)")
+    parser.add_argument("--no-newsboat", action="store_true", help="measure tui-reader alone")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where the table goes"
+    )
     args = parser.parse_args()
     if not shutil.which("tmux"):
         print("bench: needs tmux (apt-get install tmux)", file=sys.stderr)
         return 1
-    feeds_n, items_n, runs = (10, 100, 3) if args.quick else (100, 1000, 5)
+    feeds_n, items_n, runs = (100, 100, 3) if args.quick else (100, 1000, 5)
+    feeds_n = args.feeds or feeds_n
+    items_n = args.items or items_n
+    runs = args.runs or runs
     small_feeds = max(1, feeds_n // 10)
     rng = random.Random(2026)
     print(f"generating {feeds_n} feeds x {items_n} items ...", flush=True)
@@ -311,14 +419,17 @@ def main() -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     urls = [server.url(path) for path in feeds]
     work = Path(tempfile.mkdtemp(prefix="tui-reader-bench-"))
-    programs = [TuiReader(work)]
-    if shutil.which("newsboat"):
+    reader = TuiReader(work)
+    programs: list[TuiReader | Newsboat] = [reader]
+    if shutil.which("newsboat") and not args.no_newsboat:
         programs.append(Newsboat(work))
     else:
-        print("newsboat not installed: measuring tui-reader alone", flush=True)
+        print("newsboat not measured: tui-reader alone", flush=True)
     results: dict[str, dict[str, list[float]]] = {p.name: {} for p in programs}
+    started_at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    clock = time.perf_counter()
 
-    def record(program, figure: str, value: float) -> None:
+    def record(program: TuiReader | Newsboat, figure: str, value: float) -> None:
         results[program.name].setdefault(figure, []).append(value)
         print(f"  {program.name}: {figure} = {value:.3f}", flush=True)
 
@@ -326,7 +437,16 @@ def main() -> int:
     # session closes, and a new session started at that moment fails.
     keepalive = f"bench-keepalive-{os.getpid()}"
     subprocess.run(["tmux", "new-session", "-d", "-s", keepalive, "sleep 86400"], check=True)
+    try:
+        measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_feeds, runs)
+    finally:
+        server.shutdown()
+        subprocess.run(["tmux", "kill-session", "-t", keepalive], capture_output=True)
+    report(args.output, programs, results, runs, feeds_n, items_n, started_at, clock, work)
+    return 0
 
+
+def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_feeds, runs):
     # Libraries: refresh (cold, then all-304) fills them.
     for program in programs:
         program.subscribe("big", urls)
@@ -334,11 +454,24 @@ def main() -> int:
         program.subscribe("empty", [])
     for program in programs:
         print(f"{program.name}: cold refresh of {feeds_n} x {items_n} ...", flush=True)
-        record(program, "refresh, cold (s)", program.refresh("big"))
+        seconds, peak = program.refresh_with_memory("big")
+        record(program, "refresh, cold (s)", seconds)
+        record(program, "refresh, peak memory (MB)", peak)
         program.refresh("small")
+        # newsboat 2.21 keeps ETag/Last-Modified only from its second reload.
+        program.refresh("big")
     for _ in range(runs):
         for program in programs:
             record(program, "refresh, all 304 (s)", program.refresh("big"))
+
+    # The deferred search-index pass (the app runs it in the background after
+    # a refresh; here it runs first, so later figures are not measured during
+    # it), then queries in-process.
+    index_seconds, query_ms = search_timings(reader.data("big"))
+    record(reader, "index for search, deferred pass (s)", index_seconds)
+    record(reader, "search, median per query (ms)", median(query_ms))
+    record(reader, "search, slowest query (ms)", max(query_ms))
+    reader.cli("small", "search", "minister")  # a search catches up with the index
 
     # First screens, alternating programs.
     for label, figure in (
@@ -371,7 +504,7 @@ def main() -> int:
                 terminal.send("Enter")  # into the first feed's articles
                 time.sleep(0.5)
             down = "j" if program.name == "tui-reader" else "Down"  # newsboat's default keys
-            latencies = terminal.key_latencies(down, 60)
+            latencies = terminal.key_latencies(down, args.keys)
             record(program, "cursor move, median (ms)", median(latencies))
             record(program, "cursor move, p95 (ms)", p95(latencies))
             terminal.send("g" if program.name == "tui-reader" else "Home")
@@ -381,9 +514,29 @@ def main() -> int:
         finally:
             terminal.close()
 
+    # Keys while the app refreshes: the small library gains the other feeds
+    # (cold), and the cursor moves while they arrive. tui-reader only: newsboat
+    # has no figure for keys during its reload.
+    during = "during"
+    shutil.copytree(reader.data("small"), reader.data(during))
+    reader.subscribe(during, urls)
+    terminal = Tmux(reader.command(during), reader.env)
+    try:
+        terminal.wait_for(reader.headline_marker, timeout=120)
+        time.sleep(1.0)
+        terminal.send("r")
+        terminal.wait_for("refreshing", timeout=30)
+        latencies = terminal.key_latencies("j", min(args.keys, 40))
+        still = "refreshing" in terminal.screen()
+        record(reader, "cursor move during refresh, median (ms)", median(latencies))
+        record(reader, "cursor move during refresh, p95 (ms)", p95(latencies))
+        if not still:
+            print("  (the refresh ended before the last move: too small to load the keys)")
+    finally:
+        terminal.close()
+
     # Opening a 5,000-word article (tui-reader only: newsboat has no such figure).
-    reader = programs[0]
-    long_page = "\n\n".join(paragraph(rng, 100) for _ in range(50))
+    long_page = "\n\n".join(paragraph(random.Random(5000), 100) for _ in range(50))
     article = work / "long.txt"
     article.write_text("A Very Long Read\n\n" + long_page)
     reader.cli("empty", "import", str(article))
@@ -399,23 +552,87 @@ def main() -> int:
             terminal.send("q")
         finally:
             terminal.close()
-    server.shutdown()
-    subprocess.run(["tmux", "kill-session", "-t", keepalive], capture_output=True)
 
-    # Report.
+    # Search in the app (the library was indexed above).
+    for _ in range(runs):
+        terminal = Tmux(reader.command("big"), reader.env)
+        try:
+            terminal.wait_for(reader.headline_marker, timeout=120)
+            time.sleep(1.0)
+            terminal.send("/")
+            terminal.wait_for("Search")
+            terminal.send("-l", "minister")
+            time.sleep(0.3)
+            before = terminal.screen().splitlines()[2:12]
+            sent = time.perf_counter()
+            terminal.send("Enter")
+            while time.perf_counter() - sent < 10:
+                now = terminal.screen()
+                if "Search: minister" in now and now.splitlines()[2:12] != before:
+                    record(
+                        reader,
+                        "search in the app, Enter to list (ms)",
+                        (time.perf_counter() - sent) * 1000,
+                    )
+                    break
+        finally:
+            terminal.close()
+
+
+def report(output, programs, results, runs, feeds_n, items_n, started_at, clock, work) -> None:
     figures = list(dict.fromkeys(f for p in programs for f in results[p.name]))
-    header = f"{'figure':<38}" + "".join(f"{p.name:>14}" for p in programs)
-    header += f"{'ratio':>10}" if len(programs) > 1 else ""
+    both = len(programs) > 1
+    header = f"{'figure':<42}" + "".join(f"{p.name:>14}" for p in programs)
+    header += f"{'ratio':>10}" if both else ""
     print("\n" + header + "\n" + "-" * len(header))
+    rows = []
     for figure in figures:
         values = [median(results[p.name].get(figure, [])) for p in programs]
-        line = f"{figure:<38}" + "".join(f"{v:>14.3f}" for v in values)
-        if len(values) > 1 and values[1] and values[1] == values[1]:
-            line += f"{values[0] / values[1]:>10.2f}"
-        print(line)
+        ratio = ""
+        if both and values[1] == values[1] and values[1] and values[0] == values[0]:
+            ratio = f"{values[0] / values[1]:.2f}"
+        print(f"{figure:<42}" + "".join(f"{v:>14.3f}" for v in values) + f"{ratio:>10}")
+        cells = ["—" if v != v else f"{v:,.3f}" if v < 10 else f"{v:,.1f}" for v in values]
+        target = TARGETS.get(figure, "")
+        if figure.startswith("first screen") and "empty" not in figure:
+            target = "<= 1.3 x empty; <= newsboat / 10"
+        rows.append([figure, *cells, *([ratio or "—"] if both else []), target])
+    minutes = (time.perf_counter() - clock) / 60
     print(f"\nmedians of {runs} runs; ratio = tui-reader / newsboat; work dir {work}")
-    print("search (FTS5): not measured - full-text search is not built yet")
-    return 0
+    names = [p.name for p in programs]
+    columns = ["figure", *names, *(["ratio"] if both else []), "target"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `bench/run.py` on {started_at} ({minutes:.1f} min).",
+        "",
+        f"- Machine: {machine()}",
+        f"- Python {sys.version.split()[0]}, tui-reader {reader_version()}"
+        + (f", {newsboat_version()}" if both else ""),
+        f"- Library: {feeds_n} feeds x {items_n:,} items ({feeds_n * items_n:,} articles),"
+        " served from 127.0.0.1; terminal tmux 100x30",
+        f"- Medians of {runs} runs (keys: of every timed press); ratio = tui-reader / newsboat;"
+        " — means not measured (newsboat has no such figure, or refused).",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *("| " + " | ".join(row) + " |" for row in rows),
+        "",
+    ]
+    output.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {output}")
+
+
+def reader_version() -> str:
+    sys.path.insert(0, str(ROOT))
+    from tui_reader import __version__
+
+    return __version__
+
+
+def newsboat_version() -> str:
+    out = subprocess.run(["newsboat", "--version"], capture_output=True, text=True).stdout
+    return out.split(" - ")[0].strip() or "newsboat"
 
 
 if __name__ == "__main__":
