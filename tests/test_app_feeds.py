@@ -146,3 +146,24 @@ async def test_markup_in_a_feed_title_is_shown_as_text(
         assert any(title in n.message for n in app._notifications)
         titles = [h.title for h in headline_list(app).headlines]
         assert "[red]Story[/red]" in titles
+
+
+async def test_a_refresh_of_many_feeds_parses_in_worker_processes(
+    data_dir: Path, clock: FakeClock, feed_server
+):
+    from tui_reader.fetch import PROCESS_POOL_MIN_FEEDS
+
+    count = PROCESS_POOL_MIN_FEEDS + 1  # enough for the process pool
+    with open_library(data_dir, seeds_directory()) as library:
+        for n in range(count):
+            body = rss(f"Wire {n}", [(f"g{n}", f"Story {n}")])
+            feed_server.routes[f"/f{n}"] = lambda h, body=body: h.send_feed(body)
+            library.add_feed(feed_server.url(f"/f{n}"))
+    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "r")  # refresh every feed
+        await settle(app, pilot)
+        titles = {h.title for h in headline_list(app).headlines}
+        assert {f"Story {n}" for n in range(count)} <= titles
+        assert any(f"{count} feeds updated" in n.message for n in app._notifications)

@@ -15,6 +15,7 @@ import asyncio
 import multiprocessing
 import socket
 import ssl
+import sys
 import threading
 import warnings
 from collections import defaultdict
@@ -263,9 +264,34 @@ def _quiet_worker() -> None:
 
 def make_parse_pool() -> Executor:
     """Worker processes for parsing (spawned: safe beside the app's threads)."""
+    _start_resource_tracker()
     return ProcessPoolExecutor(
         max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker
     )
+
+
+def _start_resource_tracker() -> None:
+    # Spawning starts multiprocessing's resource tracker, which hands it
+    # sys.stderr's file descriptor. Inside the app, Textual has replaced
+    # sys.stderr with a capture whose fileno() is -1, and the spawn fails
+    # ("bad value(s) in fds_to_keep"). Start the tracker once with the real
+    # stderr; later spawns reuse it.
+    from multiprocessing import resource_tracker
+
+    try:
+        if sys.stderr is not None and sys.stderr.fileno() >= 0:
+            return
+    except (AttributeError, OSError, ValueError):
+        pass
+    with _TRACKER_LOCK:
+        captured, sys.stderr = sys.stderr, sys.__stderr__
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
+
+
+_TRACKER_LOCK = threading.Lock()
 
 
 async def refresh_feeds(
