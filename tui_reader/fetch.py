@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import socket
 import ssl
 import sys
@@ -21,6 +22,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
@@ -260,6 +262,10 @@ def _parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
 
 def _quiet_worker() -> None:
     warnings.simplefilter("ignore")
+    # Parsing is background work: on a busy machine the app's UI (or the
+    # refresh's own event loop) goes first, so keys stay quick mid-refresh.
+    with suppress(OSError):
+        os.nice(10)
 
 
 def make_parse_pool() -> Executor:
