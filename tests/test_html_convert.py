@@ -106,3 +106,10 @@ def test_feed_entries_resolve_relative_links_against_their_own_link():
     article = with_body(Article(title=entry.title, url=entry.link), entry.html)
     [paragraph] = article.blocks
     assert paragraph.links[0].url == "https://site.example/2026/11/photo.html"
+
+
+def test_emphasis_never_leaves_literal_markers_or_glued_words():
+    blocks = html_to_blocks(
+        "<p><b>Note:</b>The plan <i>your\xa0</i>area and <a href='https://x.example/'>a\xa0</a>link</p>"
+    )
+    assert [b.text for b in blocks] == ["Note:The plan your area and a link"]

@@ -23,6 +23,8 @@ def test_meta_line_has_source_date_and_reading_time():
     assert meta_line(article) == "Bundled seed · 2 min read"
     article.published = "2024-06-14T09:30:00+00:00"
     assert meta_line(article) == "Bundled seed · 2024-06-14 · 2 min read"
+    article.author = "Ann Reporter"
+    assert meta_line(article) == "Bundled seed · by Ann Reporter · 2024-06-14 · 2 min read"
 
 
 def test_teaser_stops_after_two_paragraphs():

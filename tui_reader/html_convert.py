@@ -28,6 +28,7 @@ _DROPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "objec
 # (markdownify takes seconds per 100,000 characters of dense lists).
 MAX_HTML_CHARS = 200_000
 MAX_BLOCKS = 3_000
+_EDGE_NBSP = re.compile(r"^\xa0+|\xa0+$")
 CUT_NOTE = "[The article is cut here: it is too long to show in full.]"
 
 
@@ -40,10 +41,22 @@ def _markdown(html: str) -> str:
         soup = BeautifulSoup(html[:MAX_HTML_CHARS], "html.parser")
     for element in soup.find_all(_DROPPED_ELEMENTS):
         element.decompose()
+    # markdownify strips a no-break space at the edge of an inline element
+    # without moving it out ("<a>a\xa0</a>link" -> "alink"); make it plain.
+    for string in soup.find_all(string=_EDGE_NBSP):
+        string.replace_with(_EDGE_NBSP.sub(" ", str(string)))
     # escape_misc: text that looks like Markdown ("# x", "[a](b)", "a|b") must
     # stay text, not become a heading, a link or a table cell boundary.
+    # strip emphasis: blocks keep no emphasis, and an emphasis marker that
+    # CommonMark cannot close ("<b>Note:</b>The" -> "**Note:**The") would
+    # reach the text as literal "**". Stripping it also keeps a no-break
+    # space at the edge of <i>...</i> from gluing two words together.
     converter = MarkdownConverter(
-        heading_style="ATX", bullets="-", escape_underscores=True, escape_misc=True
+        heading_style="ATX",
+        bullets="-",
+        escape_underscores=True,
+        escape_misc=True,
+        strip=["b", "strong", "i", "em", "u"],
     )
     try:
         return str(converter.convert_soup(soup))

@@ -58,8 +58,10 @@ def format_date(iso: str | None) -> str:
 
 
 def meta_line(article: Article) -> str:
-    """The line under the title: source · date · reading time."""
-    parts = [article.source, format_date(article.published), f"{article.reading_minutes} min read"]
+    """The line under the title: source · byline · date · reading time."""
+    byline = f"by {article.author}" if article.author else ""
+    date = format_date(article.published)
+    parts = [article.source, byline, date, f"{article.reading_minutes} min read"]
     return " · ".join(p for p in parts if p)
 
 
@@ -212,8 +214,9 @@ def _plain_block(block: Block) -> str:
     if kind is BlockKind.TABLE:
         return "\n".join(" | ".join(row) for row in block.rows)
     if kind is BlockKind.IMAGE:
-        src = block.links[0].url if block.links else ""
-        return f"[image: {block.text}]" + (f" <{src}>" if src else "")
+        # Like a link inside a paragraph, the image's address is not text:
+        # plain output shows what the picture is, not where it is.
+        return f"[image: {block.text}]"
     return block.text
 
 
