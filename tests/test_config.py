@@ -81,3 +81,15 @@ def test_a_missing_file_is_reported_only_when_named(tmp_path: Path):
     assert load_config(tmp_path / "nope.toml").warnings == []
     [warning] = load_config(tmp_path / "nope.toml", explicit=True).warnings
     assert warning.endswith("nope.toml: no such config file; using defaults")
+
+
+def test_full_text_feeds_are_read_and_a_bad_value_warns(tmp_path: Path):
+    url = "https://example.com/feed.xml"
+    config = load_config(write(tmp_path, f'[feeds]\nfull_text = [" {url} "]\n'))
+    assert config.warnings == [] and config.full_text_feeds == {url}
+    config = load_config(write(tmp_path, '[feeds]\nfull_text = "yes"\nspeed = 1\n'))
+    assert config.full_text_feeds == frozenset()
+    assert [w.split(": ", 1)[1] for w in config.warnings] == [
+        "feeds.full_text must be a list of feed URLs; no full text fetched",
+        "unknown setting feeds.speed; ignored",
+    ]

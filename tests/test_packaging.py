@@ -24,6 +24,8 @@ DOMAIN_MODULES = [
     "tui_reader.cli",
     "tui_reader.feeds",
     "tui_reader.fetch",
+    "tui_reader.pages",
+    "tui_reader.extract",
     "tui_reader.fetch_settings",
     "tui_reader.opml",
     "tui_reader.html_convert",

@@ -304,6 +304,14 @@ class ReaderScreen(Screen[None]):
     def action_search(self) -> None:
         self.app.push_screen(SearchDialog(self.reader.search_query), self.reader.search_for)
 
+    def action_full_text(self) -> None:
+        # The story on screen if there is one, else the one under the cursor.
+        article_id = self.article.article_id
+        if article_id is None and self.headlines.current is not None:
+            article_id = self.headlines.current.id
+        if article_id is not None:
+            self.reader.start_full_text(article_id)
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.reader.config))
 
@@ -420,7 +428,12 @@ class ReaderApp(App[None]):
         self.post_message(RefreshProgress(0, len(feeds)))
         try:
             summary = await refresh_feeds(
-                store, feeds, self.config.network, progress=progress, cancel=self.refresh_cancel
+                store,
+                feeds,
+                self.config.network,
+                progress=progress,
+                cancel=self.refresh_cancel,
+                full_text=self.config.full_text_feeds,
             )
         except StoreError as exc:
             self.post_message(LibraryProblem(str(exc)))
@@ -452,6 +465,41 @@ class ReaderApp(App[None]):
         self.load_headlines(current.id if current else None)
         self.index_for_search()
         return None
+
+    def start_full_text(self, article_id: str) -> None:
+        """Fetch an article's full story from its web page, in the background."""
+        if self.config.offline:
+            self.notify("Offline: fetching the full story needs the network.", severity="warning")
+            return
+        if self.store is None:
+            return
+        self.notify("Fetching the full story ...", timeout=2)
+        self.fetch_full_text(article_id)
+
+    @work(exclusive=True, group="full-text")
+    async def fetch_full_text(self, article_id: str) -> None:
+        """Replace the summary with the story from the page; reopen it if shown."""
+        from tui_reader.pages import PageError, fetch_full_text
+
+        assert self.store is not None
+        try:
+            article = await fetch_full_text(self.store, article_id, self.config.network)
+        except PageError as exc:
+            self.notify(f"No full story: {exc}. The summary stays.", severity="warning", timeout=6)
+            return
+        except StoreError as exc:
+            self.post_message(LibraryProblem(str(exc)))
+            return
+        shown = self.reader_screen.article.article_id == article_id
+        words = f"{article.word_count:,} words"
+        self.notify(
+            f"Full story kept offline ({words})."
+            if shown
+            else f"Full story kept offline ({words}): press Enter to read it.",
+            timeout=4,
+        )
+        if shown:
+            self.open_article(article_id)  # re-reading is free; a teaser stays a teaser
 
     @work(thread=True, exclusive=True, group="feeds")
     def pick_feed(self) -> None:

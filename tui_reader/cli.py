@@ -15,7 +15,7 @@ from typing import TextIO
 
 from tui_reader import APP_NAME, __version__
 from tui_reader.config import Config, load_config
-from tui_reader.importer import read_many
+from tui_reader.importer import is_page_file, read_many
 from tui_reader.locations import (
     config_file,
     config_file_is_explicit,
@@ -69,11 +69,18 @@ def _build_parser() -> argparse.ArgumentParser:
     read.add_argument("--plain", action="store_true", help="plain text, no escape sequences")
 
     imports = commands.add_parser(
-        "import", help="add article text files, or subscribe to the feeds of an OPML file"
+        "import",
+        help="add article text files or saved web pages, or the feeds of an OPML file",
     )
     imports.add_argument(
-        "paths", nargs="+", metavar="PATH", help=".txt files, folders of them, or .opml files"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=".txt files, folders of them, saved pages (.html, .html.gz) or .opml files",
     )
+
+    save = commands.add_parser("save", help="save a web page's story for offline reading")
+    save.add_argument("url", metavar="URL")
 
     add = commands.add_parser("add", help="subscribe to a feed (or a page that links to one)")
     add.add_argument("url", metavar="URL")
@@ -232,10 +239,12 @@ def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: Text
         not _import_opml(store, p, out) for p in paths if p.suffix.lower() in (".opml", ".xml")
     )
     paths = [p for p in paths if p.suffix.lower() not in (".opml", ".xml")]
+    pages = [p for p in paths if is_page_file(p)]
+    failed = opml_failed + sum(not _import_page(store, p, out) for p in pages)
+    paths = [p for p in paths if not is_page_file(p)]
     if not paths:
-        return EXIT_ERROR if opml_failed else EXIT_OK
+        return EXIT_ERROR if failed else EXIT_OK
     results = read_many(paths)
-    failed = opml_failed
     for result in results:
         if result.error:
             failed += 1
@@ -248,6 +257,39 @@ def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: Text
     if not results:
         raise UserError("no .txt files found in the given folders")
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _import_page(store: Store, path: Path, out: TextIO) -> bool:
+    """Import one saved web page; say how it went in one line."""
+    from tui_reader.pages import PageError, read_page_file
+
+    try:
+        article = read_page_file(path)
+    except PageError as exc:
+        print(f"{APP_NAME}: {shown(path)}: {exc}", file=sys.stderr)
+        return False
+    article_id, new = store.save_page(article)
+    state = "imported" if new else "updated"
+    out.write(f"{article_id}  {state}: {shown(path)} ({article.title})\n")
+    return True
+
+
+def cmd_save(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Fetch a web page, keep its story offline and print its id."""
+    _check_online(config)
+    import asyncio
+
+    from tui_reader.pages import PageError, save_page
+
+    try:
+        saved = asyncio.run(save_page(store, args.url, config.network))
+    except PageError as exc:
+        raise UserError(f"cannot save {clean_line(args.url)}: {exc}") from None
+    state = "saved" if saved.new else "updated"
+    words = saved.article.word_count
+    print(f"{state}: {saved.article.title} ({words:,} words)", file=sys.stderr)
+    out.write(f"{saved.article_id}\n")
+    return EXIT_OK
 
 
 def cmd_quota(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -385,9 +427,19 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
                 name = escape(outcome.feed.title[:30])
                 bar.update(task, completed=done, description=name)
 
-            summary = asyncio.run(refresh_feeds(store, feeds, config.network, progress=advance))
+            summary = asyncio.run(
+                refresh_feeds(
+                    store,
+                    feeds,
+                    config.network,
+                    progress=advance,
+                    full_text=config.full_text_feeds,
+                )
+            )
     else:
-        summary = asyncio.run(refresh_feeds(store, feeds, config.network))
+        summary = asyncio.run(
+            refresh_feeds(store, feeds, config.network, full_text=config.full_text_feeds)
+        )
     for outcome in summary.outcomes:
         name = outcome.feed.title or outcome.feed.url
         if outcome.status == "failed":
@@ -440,6 +492,7 @@ COMMANDS: dict[str, Command] = {
     "refresh": cmd_refresh,
     "export-opml": cmd_export_opml,
     "search": cmd_search,
+    "save": cmd_save,
 }
 
 

@@ -58,6 +58,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("add_feed", "a", "Add a feed by URL", "add_feed"),
     KeyAction("feeds", "F", "Pick a feed to show (or all)", "feeds"),
     KeyAction("search", "slash", "Search titles and text (empty: show all)", "search"),
+    KeyAction("full_text", "f", "Fetch the full story from its web page", "full_text"),
     KeyAction("help", "question_mark", "Show this help", "help"),
     KeyAction("quit", "q", "Quit", "quit"),
 )
@@ -119,6 +120,7 @@ class Config:
     meter_limit: int | None = None  # None: use the library's setting
     meter_period_days: int | None = None
     exempt_feeds: frozenset[str] = frozenset()  # feed URLs the meter does not count
+    full_text_feeds: frozenset[str] = frozenset()  # feed URLs whose pages a refresh fetches
     network: NetworkSettings = field(default_factory=lambda: NetworkSettings())
     offline: bool = False  # refuse all network use
     refresh_on_start: bool = False
@@ -243,6 +245,21 @@ def _read_network(table: Any, config: Config, where: str) -> None:
         config.warnings.append(f"{where}: unknown setting network.{name}; ignored")
 
 
+def _read_feeds(table: Any, config: Config, where: str) -> None:
+    if not isinstance(table, dict):
+        config.warnings.append(f"{where}: [feeds] must be a table; using the defaults")
+        return
+    full_text = table.get("full_text", [])
+    if isinstance(full_text, list) and all(isinstance(url, str) for url in full_text):
+        config.full_text_feeds = frozenset(url.strip() for url in full_text)
+    else:
+        config.warnings.append(
+            f"{where}: feeds.full_text must be a list of feed URLs; no full text fetched"
+        )
+    for name in table.keys() - {"full_text"}:
+        config.warnings.append(f"{where}: unknown setting feeds.{name}; ignored")
+
+
 def _read_app(table: Any, config: Config, where: str) -> None:
     if not isinstance(table, dict):
         config.warnings.append(f"{where}: [app] must be a table; using the defaults")
@@ -294,6 +311,8 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
             _read_network(table, config, where)
         elif section == "app":
             _read_app(table, config, where)
+        elif section == "feeds":
+            _read_feeds(table, config, where)
         else:
             config.warnings.append(f"{where}: unknown section [{section}]; ignored")
     return config

@@ -20,7 +20,7 @@ import sys
 import threading
 import warnings
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -152,13 +152,25 @@ async def fetch(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    accept: str | None = None,
 ) -> Fetched:
     """GET a URL conditionally, reading at most `settings.max_bytes`.
+
+    Args:
+        client: The shared client.
+        url: What to get.
+        settings: Limits and timeouts.
+        etag: Sent as If-None-Match.
+        last_modified: Sent as If-Modified-Since.
+        accept: An Accept header in place of the client's (feeds first).
+
+    Returns:
+        The response (2xx, or 304 with an empty body).
 
     Raises:
         FetchError: For any failure, with a one-line reason.
     """
-    headers = {}
+    headers = {"Accept": accept} if accept else {}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -216,6 +228,8 @@ class FeedOutcome:
     updated: int = 0
     error: str | None = None
     note: str | None = None  # a remark on a success, e.g. a feed cut to size
+    full_texts: int = 0  # stories fetched from their pages (feeds.full_text)
+    full_text_failures: int = 0
 
 
 @dataclass
@@ -235,10 +249,15 @@ class RefreshSummary:
 
     def line(self) -> str:
         """The one-line summary the CLI ends with."""
-        return (
+        line = (
             f"{self.count('updated')} feeds updated, {self.new} new articles,"
             f" {self.count('unchanged')} unchanged, {self.count('failed')} failed"
         )
+        fetched = sum(o.full_texts for o in self.outcomes)
+        failed = sum(o.full_text_failures for o in self.outcomes)
+        if fetched or failed:
+            line += f"; full text fetched for {fetched} articles ({failed} kept their summary)"
+        return line
 
 
 Progress = Callable[[int, int, FeedOutcome], None]
@@ -307,6 +326,7 @@ async def refresh_feeds(
     *,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    full_text: Collection[str] = (),
 ) -> RefreshSummary:
     """Refresh feeds concurrently; each failure is recorded on its feed.
 
@@ -316,6 +336,8 @@ async def refresh_feeds(
         settings: Limits and timeouts.
         progress: Called with (done, total, outcome) after each feed.
         cancel: When set, feeds not yet started are skipped.
+        full_text: Feed URLs whose new articles get their full story
+            fetched from their pages (the config's `feeds.full_text`).
 
     Returns:
         The outcome of every feed.
@@ -332,6 +354,19 @@ async def refresh_feeds(
     )
     loop = asyncio.get_running_loop()
 
+    async def with_full_texts(
+        client: httpx.AsyncClient, outcome: FeedOutcome, new_url: str | None
+    ) -> FeedOutcome:
+        # Articles never tried (new ones, or older ones from before the feed
+        # was named in feeds.full_text) get their story from their pages.
+        if outcome.feed.url in full_text or (new_url is not None and new_url in full_text):
+            from tui_reader.pages import fill_full_texts
+
+            outcome.full_texts, outcome.full_text_failures = await fill_full_texts(
+                store, client, outcome.feed, settings, executor=executor, cancel=cancel
+            )
+        return outcome
+
     async def one(client: httpx.AsyncClient, feed: Feed) -> FeedOutcome:
         if cancel is not None and cancel.is_set():
             return FeedOutcome(feed, "failed", error="cancelled")
@@ -345,7 +380,7 @@ async def refresh_feeds(
             if fetched.status == 304:
                 # A moved feed can answer 304 at its new address: still move it.
                 await asyncio.to_thread(store.record_feed_unchanged, feed.id, new_url)
-                return FeedOutcome(feed, "unchanged")
+                return await with_full_texts(client, FeedOutcome(feed, "unchanged"), new_url)
             job = (fetched.body, fetched.final_url, fetched.content_type)
             parsed = await loop.run_in_executor(executor, _parse_job, *job)
             if isinstance(parsed, str):
@@ -358,7 +393,8 @@ async def refresh_feeds(
                 last_modified=fetched.last_modified,
                 new_url=new_url,
             )
-            return FeedOutcome(feed, "updated", new=new, updated=updated, note=parsed.note)
+            outcome = FeedOutcome(feed, "updated", new=new, updated=updated, note=parsed.note)
+            return await with_full_texts(client, outcome, new_url)
         except FetchError as exc:
             error = str(exc)
         except StoreError:

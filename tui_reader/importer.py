@@ -209,6 +209,15 @@ def read_article_file(path: Path, *, origin: str = "file") -> Article:
     return parse_text(decode_file(data), source=source, origin=origin)
 
 
+# Saved web pages go to the extractor (`pages.read_page_file`), not the text importer.
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+
+
+def is_page_file(path: Path) -> bool:
+    """Whether `import` should treat `path` as a saved web page."""
+    return path.name.lower().endswith(PAGE_SUFFIXES)
+
+
 def _text_files_in(directory: Path) -> list[Path]:
     """The `.txt` files directly inside a directory, sorted by name."""
     try:

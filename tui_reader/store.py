@@ -95,6 +95,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_to_index ON articles (indexed) WHERE indexed = 0;
     """,
+    # 4 -> 5: a feed article's full story, extracted from its web page.
+    # `full_text` is 1 when `body` holds it in place of the feed's summary;
+    # `full_text_error` says why the last try failed (a refresh won't retry).
+    """
+    ALTER TABLE articles ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN full_text_error TEXT NOT NULL DEFAULT '';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -124,6 +131,7 @@ class StoredArticle:
     added: str
     html: str = ""  # a feed entry's HTML, converted to blocks when opened
     feed_url: str = ""
+    full_text: bool = False  # the body is the story from its web page
 
 
 @dataclass(frozen=True)
@@ -517,7 +525,7 @@ class Store:
         """Load one article with its body, or None if there is no such id."""
         rows = self.query(
             "SELECT a.id, a.origin, a.source, a.url, a.title, a.standfirst, a.body, a.published,"
-            " a.read, a.starred, a.added, a.html, a.author, COALESCE(f.url, '')"
+            " a.read, a.starred, a.added, a.html, a.author, COALESCE(f.url, ''), a.full_text"
             " FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
             (article_id,),
         )
@@ -535,7 +543,14 @@ class Store:
             author=row[12],
         )
         return StoredArticle(
-            row[0], article, bool(row[8]), bool(row[9]), row[10], html=row[11], feed_url=row[13]
+            row[0],
+            article,
+            bool(row[8]),
+            bool(row[9]),
+            row[10],
+            html=row[11],
+            feed_url=row[13],
+            full_text=bool(row[14]),
         )
 
     def set_flag(self, article_id: str, flag: str, value: bool) -> None:
@@ -825,6 +840,80 @@ class Store:
                 _move_feed(db, feed.id, new_url)
         return new, updated
 
+    # Web pages --------------------------------------------------------------
+
+    def save_page(self, article: Article) -> tuple[str, bool]:
+        """Store an article extracted from a web page (fetched or a saved file).
+
+        The id comes from the page's URL when it has one, so saving a page
+        again updates it (keeping its read and starred state) instead of
+        adding a copy.
+
+        Args:
+            article: The extracted article, already sanitized.
+
+        Returns:
+            (article id, whether it is new to the library).
+        """
+        article_id = page_article_id(article.url) if article.url else article.content_id()
+        values = (
+            article.source,
+            article.url,
+            article.title,
+            article.standfirst,
+            article.body_json(),
+            article.word_count,
+            article.published,
+            article.author,
+        )
+        with self.transaction() as db:
+            exists = db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if exists:
+                db.execute(
+                    "UPDATE articles SET source = ?, url = ?, title = ?, standfirst = ?, body = ?,"
+                    " word_count = ?, published = ?, author = ?, indexed = 0 WHERE id = ?",
+                    (*values, article_id),
+                )
+            else:
+                added_at = _now_iso()
+                db.execute(
+                    "INSERT INTO articles (source, url, title, standfirst, body, word_count,"
+                    " published, author, id, origin, added, sort_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, article_id, article.origin, added_at, article.published or added_at),
+                )
+        return article_id, not exists
+
+    def set_full_text(self, article_id: str, article: Article) -> None:
+        """Keep a feed article's full story in place of the feed's summary.
+
+        Args:
+            article_id: The feed article.
+            article: What was extracted from its page; its blocks become the
+                body, and its byline fills in a missing author.
+        """
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE articles SET body = ?, word_count = ?, full_text = 1,"
+                " full_text_error = '', indexed = 0,"
+                " author = CASE WHEN author = '' THEN ? ELSE author END WHERE id = ?",
+                (article.body_json(), article.word_count, article.author, article_id),
+            )
+
+    def record_full_text_error(self, article_id: str, error: str) -> None:
+        """Remember why fetching an article's full story failed (one line)."""
+        with self.transaction() as db:
+            db.execute("UPDATE articles SET full_text_error = ? WHERE id = ?", (error, article_id))
+
+    def wanting_full_text(self, feed_id: int, limit: int) -> list[tuple[str, str]]:
+        """A feed's newest articles never tried for full text: (id, link) pairs."""
+        rows = self.query(
+            "SELECT id, url FROM articles WHERE feed_id = ? AND full_text = 0"
+            " AND full_text_error = '' AND url <> '' ORDER BY sort_key DESC LIMIT ?",
+            (feed_id, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
     # Seeds ----------------------------------------------------------------
 
     def sync_seeds(self, seeds_dir: Path) -> int:
@@ -884,6 +973,11 @@ def _move_feed(db: sqlite3.Connection, feed_id: int, new_url: str) -> None:
     ).fetchone()
     if not taken:
         db.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+
+
+def page_article_id(url: str) -> str:
+    """The id of a page saved from `url` (saving it again finds the same one)."""
+    return hashlib.sha256(b"page\0" + url.encode()).hexdigest()[:16]
 
 
 def feed_article_id(feed_id: int, entry_key: str) -> str:

@@ -1,0 +1,227 @@
+"""Web pages as articles: `save URL`, `import PAGE.html`, and a feed article's full story.
+
+A page is fetched with the same client, limits and one-line errors as feeds,
+then `extract` finds the story in it. Extraction is CPU work (tens of
+milliseconds a page), so it runs in a thread, or in the refresh's worker
+processes when there are some; the extraction library is imported there,
+never at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tui_reader.article import Article
+from tui_reader.fetch import FetchError, check_url, fetch, make_client
+from tui_reader.fetch_settings import NetworkSettings
+from tui_reader.sanitize import clean_line
+from tui_reader.store import Feed, Store
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+# What a server may call a web page; no type at all is given the benefit of the doubt.
+HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml", "text/plain"})
+# A saved page larger than this is not one article.
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+# A refresh fetches at most this many full stories per feed (newest first),
+# so a first refresh of a big feed does not fetch a thousand pages.
+FULL_TEXT_PER_REFRESH = 30
+
+
+class PageError(Exception):
+    """A page could not become an article; the message is one line."""
+
+
+@dataclass
+class SavedPage:
+    """The result of `save_page`."""
+
+    article_id: str
+    new: bool
+    article: Article
+
+
+def page_to_article(
+    body: bytes, content_type: str, url: str, cancel: threading.Event | None = None
+) -> Article:
+    """Extract the story from a page's bytes.
+
+    Args:
+        body: The page as sent (or as saved; gzip is undone).
+        content_type: The Content-Type header, for the charset; may be "".
+        url: Where the page lives, for relative links; may be "".
+        cancel: Stops the work between stages when set.
+
+    Returns:
+        The article, sanitized, with origin "page".
+
+    Raises:
+        PageError: No article found, not HTML, too large.
+    """
+    from tui_reader.extract import ExtractionError, decode_html, extract_article
+
+    try:
+        html = decode_html(body, content_type)
+        return extract_article(html, url, cancel=cancel)
+    except ExtractionError as exc:
+        raise PageError(str(exc)) from None
+
+
+def _extract_job(body: bytes, content_type: str, url: str) -> Article | str:
+    """`page_to_article` for a worker process: an error comes back as its message."""
+    try:
+        return page_to_article(body, content_type, url)
+    except PageError as exc:
+        return str(exc)
+    except Exception as exc:  # a hostile page must not take the refresh down
+        return f"extraction failed ({type(exc).__name__}: {clean_line(str(exc))})"
+
+
+def read_page_file(path: Path) -> Article:
+    """Read a saved web page (`.html`, or `.html.gz`) as an article.
+
+    Raises:
+        PageError: Unreadable, too large, damaged, or no article in it.
+    """
+    try:
+        if path.stat().st_size > MAX_PAGE_BYTES:
+            raise PageError("page too large (over 10 MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PageError(f"cannot read: {exc.strerror or exc}") from None
+    if path.name.lower().endswith(".gz") and not data.startswith(b"\x1f\x8b"):
+        raise PageError("not a gzip file")
+    return page_to_article(data, "", "")  # decode_html undoes the gzip, capped
+
+
+async def fetch_page(client: httpx.AsyncClient, url: str, settings: NetworkSettings) -> Article:
+    """Fetch `url` and extract its story.
+
+    Raises:
+        PageError: Any network failure, a non-HTML response, or no article.
+    """
+    try:
+        fetched = await fetch(client, url, settings, accept=PAGE_ACCEPT)
+    except FetchError as exc:
+        raise PageError(str(exc)) from None
+    kind = fetched.content_type.split(";")[0].strip().lower()
+    if kind not in HTML_TYPES:
+        raise PageError(f"not an HTML page ({clean_line(kind)})")
+    return await asyncio.to_thread(
+        page_to_article, fetched.body, fetched.content_type, fetched.final_url
+    )
+
+
+async def save_page(store: Store, url: str, settings: NetworkSettings) -> SavedPage:
+    """Fetch a web page, extract its story and keep it in the library.
+
+    Args:
+        store: The library.
+        url: The page; a bare host name gets https://.
+        settings: Network limits and timeouts.
+
+    Returns:
+        The stored article's id, whether it is new, and the article.
+
+    Raises:
+        PageError: Any failure, in one line; nothing is stored.
+    """
+    try:
+        url = check_url(url)
+    except FetchError as exc:
+        raise PageError(str(exc)) from None
+    async with make_client(settings) as client:
+        article = await fetch_page(client, url, settings)
+    article_id, new = await asyncio.to_thread(store.save_page, article)
+    return SavedPage(article_id, new, article)
+
+
+async def fetch_full_text(store: Store, article_id: str, settings: NetworkSettings) -> Article:
+    """Replace a feed article's summary with the story from its web page.
+
+    Args:
+        store: The library.
+        article_id: The feed article.
+        settings: Network limits and timeouts.
+
+    Returns:
+        The extracted article (its blocks are now the stored body).
+
+    Raises:
+        PageError: No link, or fetching or extraction failed; the summary
+            stays and the reason is recorded on the article.
+    """
+    stored = await asyncio.to_thread(store.get, article_id)
+    if stored is None:
+        raise PageError("no such article")
+    url = stored.article.url
+    if not url.startswith(("http://", "https://")):
+        raise PageError("this article has no web page to fetch")
+    try:
+        async with make_client(settings) as client:
+            article = await fetch_page(client, url, settings)
+    except PageError as exc:
+        await asyncio.to_thread(store.record_full_text_error, article_id, str(exc))
+        raise
+    await asyncio.to_thread(store.set_full_text, article_id, article)
+    return article
+
+
+async def fill_full_texts(
+    store: Store,
+    client: httpx.AsyncClient,
+    feed: Feed,
+    settings: NetworkSettings,
+    *,
+    executor: Executor | None = None,
+    cancel: threading.Event | None = None,
+    limit: int = FULL_TEXT_PER_REFRESH,
+) -> tuple[int, int]:
+    """Fetch the full story of a feed's newest articles not tried yet.
+
+    Used by a refresh for the feeds the config names in `feeds.full_text`.
+    Each failure is recorded on its article (and not retried); the summary
+    stays.
+
+    Args:
+        store: The library.
+        client: The refresh's client.
+        feed: The feed.
+        settings: Network limits and timeouts.
+        executor: Worker processes for extraction, if the refresh has some.
+        cancel: Stops before the next page when set.
+        limit: At most this many pages.
+
+    Returns:
+        (stories fetched, failures).
+    """
+    wanted = await asyncio.to_thread(store.wanting_full_text, feed.id, limit)
+    loop = asyncio.get_running_loop()
+    limiter = asyncio.Semaphore(settings.per_host)
+
+    async def one(article_id: str, url: str) -> bool | None:
+        if cancel is not None and cancel.is_set():
+            return None  # not tried: the next refresh will
+        try:
+            async with limiter:
+                fetched = await fetch(client, url, settings, accept=PAGE_ACCEPT)
+            kind = fetched.content_type.split(";")[0].strip().lower()
+            if kind not in HTML_TYPES:
+                raise PageError(f"not an HTML page ({clean_line(kind)})")
+            job = (fetched.body, fetched.content_type, fetched.final_url)
+            result = await loop.run_in_executor(executor, _extract_job, *job)
+            if isinstance(result, str):
+                raise PageError(result)
+        except (FetchError, PageError) as exc:
+            await asyncio.to_thread(store.record_full_text_error, article_id, str(exc))
+            return False
+        await asyncio.to_thread(store.set_full_text, article_id, result)
+        return True
+
+    results = await asyncio.gather(*(one(article_id, url) for article_id, url in wanted))
+    return results.count(True), results.count(False)
