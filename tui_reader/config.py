@@ -204,13 +204,9 @@ def _read_meter(table: Any, config: Config, where: str) -> None:
         return
     config.meter_limit = _read_int(table, "limit", LIMIT_RANGE, config, where)
     config.meter_period_days = _read_int(table, "period_days", PERIOD_DAYS_RANGE, config, where)
-    exempt = table.get("exempt_feeds", [])
-    if isinstance(exempt, list) and all(isinstance(url, str) for url in exempt):
-        config.exempt_feeds = frozenset(url.strip() for url in exempt)
-    else:
-        config.warnings.append(
-            f"{where}: meter.exempt_feeds must be a list of feed URLs; none exempted"
-        )
+    exempt = _read_urls(table, "exempt_feeds", config, f"{where}: meter", "none exempted")
+    if exempt is not None:
+        config.exempt_feeds = exempt
     for name in table.keys() - {"limit", "period_days", "exempt_feeds"}:
         config.warnings.append(f"{where}: unknown setting meter.{name}; ignored")
 
@@ -245,17 +241,24 @@ def _read_network(table: Any, config: Config, where: str) -> None:
         config.warnings.append(f"{where}: unknown setting network.{name}; ignored")
 
 
+def _read_urls(
+    table: dict[str, Any], name: str, config: Config, prefix: str, otherwise: str
+) -> frozenset[str] | None:
+    """A list of feed URLs, or None (with a warning) when it is something else."""
+    value = table.get(name, [])
+    if isinstance(value, list) and all(isinstance(url, str) for url in value):
+        return frozenset(url.strip() for url in value)
+    config.warnings.append(f"{prefix}.{name} must be a list of feed URLs; {otherwise}")
+    return None
+
+
 def _read_feeds(table: Any, config: Config, where: str) -> None:
     if not isinstance(table, dict):
         config.warnings.append(f"{where}: [feeds] must be a table; using the defaults")
         return
-    full_text = table.get("full_text", [])
-    if isinstance(full_text, list) and all(isinstance(url, str) for url in full_text):
-        config.full_text_feeds = frozenset(url.strip() for url in full_text)
-    else:
-        config.warnings.append(
-            f"{where}: feeds.full_text must be a list of feed URLs; no full text fetched"
-        )
+    urls = _read_urls(table, "full_text", config, f"{where}: feeds", "no full text fetched")
+    if urls is not None:
+        config.full_text_feeds = urls
     for name in table.keys() - {"full_text"}:
         config.warnings.append(f"{where}: unknown setting feeds.{name}; ignored")
 

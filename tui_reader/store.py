@@ -856,32 +856,17 @@ class Store:
             (article id, whether it is new to the library).
         """
         article_id = page_article_id(article.url) if article.url else article.content_id()
-        values = (
-            article.source,
-            article.url,
-            article.title,
-            article.standfirst,
-            article.body_json(),
-            article.word_count,
-            article.published,
-            article.author,
-        )
+        values = _article_values(article)
         with self.transaction() as db:
             exists = db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
             if exists:
+                assignments = ", ".join(f"{column} = ?" for column in _ARTICLE_COLUMNS)
                 db.execute(
-                    "UPDATE articles SET source = ?, url = ?, title = ?, standfirst = ?, body = ?,"
-                    " word_count = ?, published = ?, author = ?, indexed = 0 WHERE id = ?",
+                    f"UPDATE articles SET {assignments}, indexed = 0 WHERE id = ?",
                     (*values, article_id),
                 )
             else:
-                added_at = _now_iso()
-                db.execute(
-                    "INSERT INTO articles (source, url, title, standfirst, body, word_count,"
-                    " published, author, id, origin, added, sort_key)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, article_id, article.origin, added_at, article.published or added_at),
-                )
+                _insert_article(db, article, article_id)
         return article_id, not exists
 
     def set_full_text(self, article_id: str, article: Article) -> None:
@@ -994,26 +979,48 @@ def put_setting(db: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
-def _insert_article(db: sqlite3.Connection, article: Article) -> tuple[str, bool]:
+# The columns an Article fills, in `_article_values` order.
+_ARTICLE_COLUMNS = (
+    "source",
+    "url",
+    "title",
+    "standfirst",
+    "body",
+    "word_count",
+    "published",
+    "author",
+)
+
+
+def _article_values(article: Article) -> tuple[object, ...]:
+    return (
+        article.source,
+        article.url,
+        article.title,
+        article.standfirst,
+        article.body_json(),
+        article.word_count,
+        article.published,
+        article.author,
+    )
+
+
+def _insert_article(
+    db: sqlite3.Connection, article: Article, article_id: str | None = None
+) -> tuple[str, bool]:
     """Insert one article unless its id is there; say whether it was new."""
-    article_id = article.content_id()
+    article_id = article_id or article.content_id()
     added_at = _now_iso()
+    columns = ", ".join(_ARTICLE_COLUMNS)
+    marks = ", ".join("?" * (len(_ARTICLE_COLUMNS) + 4))
     cursor = db.execute(
-        "INSERT OR IGNORE INTO articles (id, origin, source, url, title, standfirst,"
-        " body, word_count, published, added, sort_key)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT OR IGNORE INTO articles (id, origin, added, sort_key, {columns}) VALUES ({marks})",
         (
             article_id,
             article.origin,
-            article.source,
-            article.url,
-            article.title,
-            article.standfirst,
-            article.body_json(),
-            article.word_count,
-            article.published,
             added_at,
             article.published or added_at,
+            *_article_values(article),
         ),
     )
     return article_id, cursor.rowcount == 1
