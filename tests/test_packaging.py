@@ -41,8 +41,8 @@ def test_domain_modules_import_without_textual(module: str):
 
 
 def test_starting_the_app_defers_network_and_parsing_libraries():
-    """httpx, feedparser and the HTML converter load on first use, not at start-up."""
-    heavy = ("httpx", "feedparser", "bs4", "markdownify")
+    """httpx, feedparser, the HTML converter and the extractor load on first use only."""
+    heavy = ("httpx", "feedparser", "bs4", "markdownify", "trafilatura")
     code = f"import sys, tui_reader.app; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr

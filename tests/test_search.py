@@ -132,3 +132,15 @@ async def test_search_answers_at_once_while_indexing_and_updates_after(data_dir:
         await settle(app, pilot)
         titles = [h.title for h in headline_list(app).headlines]
         assert "Lithium Price Falls" in titles
+
+
+def test_a_word_in_thousands_of_titles_lists_the_newest_first(store: Store, monkeypatch):
+    import tui_reader.store as store_module
+
+    # The first has the word twice in a short title: the best bm25 match.
+    first = add(store, "Cobalt cobalt", "Older.")
+    second = add(store, "Cobalt prices and a long title about mines", "Newer.")
+    store.index_pending()
+    assert [h.id for h in store.search("cobalt")] == [first, second]  # by relevance
+    monkeypatch.setattr(store_module, "RANK_TITLES_UP_TO", 2)  # "thousands" of matches
+    assert [h.id for h in store.search("cobalt")] == [second, first]  # newest first

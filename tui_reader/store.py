@@ -26,6 +26,8 @@ from tui_reader.locations import database_path
 
 # How long a writer waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 15_000
+# Search ranks title matches by relevance when there are fewer than this.
+RANK_TITLES_UP_TO = 1_000
 
 
 class StoreError(Exception):
@@ -656,12 +658,18 @@ class Store:
         match = " ".join(terms)
         # Title matches first, by relevance; then the other matches, newest
         # first. Scoring every body match (bm25) costs 170 ms when a word is in
-        # 100,000 articles; walking the index by rowid costs under 1 ms.
+        # 100,000 articles; walking the index by rowid costs under 1 ms. Title
+        # matches are scored too, unless there are thousands of them (a
+        # common word): then scoring cost 35-80 ms and told nothing (every
+        # short title scores alike), so the newest come first there as well.
         in_titles = self.query(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-            " ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?",
-            (f"title : ({match})", limit),
+            "SELECT rowid, bm25(articles_fts, 5.0, 1.0) FROM articles_fts"
+            " WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (f"title : ({match})", RANK_TITLES_UP_TO),
         )
+        if len(in_titles) < RANK_TITLES_UP_TO:
+            in_titles.sort(key=lambda row: row[1])  # bm25: lower is better
+        in_titles = in_titles[:limit]
         anywhere = self.query(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
             (match, limit + len(in_titles)),
