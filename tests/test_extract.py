@@ -249,7 +249,8 @@ def test_bom_and_undeclared_utf8():
     html = "<html><body>naïve</body></html>"
     assert decode_html(html.encode("utf-16")) == html  # the BOM says UTF-16
     assert decode_html(html.encode("utf-8")) == html
-    assert "na\ufffd" in decode_html(b"<html><body>na\xefve</body></html>")  # no charset: UTF-8
+    # No charset and not UTF-8: windows-1252, as browsers read such pages.
+    assert "naïve" in decode_html(b"<html><body>na\xefve</body></html>")
 
 
 @pytest.mark.parametrize(
@@ -278,3 +279,22 @@ def test_importing_the_module_loads_neither_the_extractor_nor_textual():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "zlib", "undefined", "idna", "punycode"])
+def test_a_codec_that_is_no_charset_reads_as_utf8(label: str):
+    page = f"<html><head><meta charset='{label}'></head><body><p>Grüße</p></body></html>"
+    assert "Grüße" in decode_html(page.encode())
+    assert "Grüße" in decode_html(page.encode(), f"text/html; charset={label}")
+
+
+def test_an_undeclared_legacy_page_reads_as_windows_1252():
+    assert "Café – fin" in decode_html("<p>Café – fin</p>".encode("cp1252"))
+
+
+def test_a_broken_lead_image_address_is_left_out():
+    page = news_page().replace(
+        "<title>", "<meta property='og:image' content='http://[oops/x.jpg'><title>"
+    )
+    article = extract_article(page, "https://example.com/news/story")
+    assert not any(block.kind is BlockKind.IMAGE for block in article.blocks)

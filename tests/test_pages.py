@@ -229,3 +229,82 @@ async def test_f_shows_the_full_story_in_place_of_the_summary(
         bridge = next(h for h in library.headlines() if h.title == "bridge headline")
         stored = library.get(bridge.id)
         assert stored is not None and stored.full_text
+
+
+def test_an_invalid_host_name_is_one_line(run):
+    result = run("save", "https://xn--zz/a")
+    assert result.returncode == 1 and "invalid URL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_bad_link_in_a_full_text_feed_fails_only_that_article(run, feed_server, tmp_path: Path):
+    good = story_page("Harbour Bridge Reopens")
+    serve_html(feed_server, "/pages/bridge", good)
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Mixed</title>'
+        "<item><guid>bad</guid><title>bad headline</title><link>https://xn--zz/a</link>"
+        "<description>Only a summary of bad.</description></item>"
+        f"<item><guid>bridge</guid><title>bridge headline</title>"
+        f"<link>{feed_server.url('/pages/bridge')}</link>"
+        "<description>Only a summary of bridge.</description></item></channel></rss>"
+    ).encode()
+    feed_server.routes["/mixed"] = lambda h: h.send_feed(body)
+    url = feed_server.url("/mixed")
+    (tmp_path / "config.toml").write_text(f'[feeds]\nfull_text = ["{url}"]\n')
+    run("add", url)
+    refreshed = run("refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "0 failed" in refreshed.stdout  # the feed itself is fine (304 after `add`)
+    assert "full text fetched for 1 articles (1 kept their summary)" in refreshed.stdout
+    listing = {item["title"]: item["id"] for item in json.loads(run("list", "--json").stdout)}
+    assert "Paragraph 6 of the story" in run("read", "--plain", listing["bridge headline"]).stdout
+
+
+async def test_f_on_two_stories_fetches_both(data_dir: Path, clock: FakeClock, feed_server):
+    import threading
+
+    release = threading.Event()
+    slow = story_page("Harbour Bridge Reopens")
+
+    def held(handler) -> None:
+        release.wait(timeout=20)
+        handler.send_plain(200, slow, "text/html")
+
+    url = summary_feed(feed_server, {"slow": None, "quick": story_page("Ferry Timetable Changes")})
+    feed_server.routes["/pages/slow"] = held
+    with open_library(data_dir, seeds_directory()) as library:
+        library.add_feed(url)
+    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "r")  # fetch the feed: summaries only
+        titles = [h.title for h in headline_list(app).headlines]
+        headline_list(app).cursor = titles.index("slow headline")
+        await pilot.press("f")  # its page is held back by the server
+        await pilot.pause()
+        headline_list(app).cursor = titles.index("quick headline")
+        await pilot.press("f")  # a second story before the first is done
+        await pilot.pause(0.3)
+        release.set()
+        await settle(app, pilot)
+    with open_library(data_dir) as library:
+        full = {h.title for h in library.headlines() if library.get(h.id).full_text}
+    assert full == {"slow headline", "quick headline"}
+
+
+async def test_a_search_starts_indexing_what_another_process_added(
+    data_dir: Path, clock: FakeClock, monkeypatch
+):
+    import tui_reader.app as app_module
+    from tui_reader.importer import parse_text
+
+    monkeypatch.setattr(app_module, "SEARCH_CATCH_UP", 0)  # always answer at once
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        with open_library(data_dir) as other:  # e.g. `tui-reader refresh` meanwhile
+            other.add_articles([parse_text("Zebra Crossing Opens\n\nA new crossing.")])
+        await press(app, pilot, "slash")  # open the search box
+        await pilot.press(*"zebra", "enter")  # search: answered, then indexed
+        await settle(app, pilot)
+        assert [h.title for h in headline_list(app).headlines] == ["Zebra Crossing Opens"]

@@ -347,6 +347,7 @@ class ReaderApp(App[None]):
         self.search_query = ""  # when set, the list shows search results
         self.refresh_cancel = threading.Event()
         self.index_cancel = threading.Event()
+        self.fetching_full_text: set[str] = set()  # article ids `f` is fetching
         self.error_message: str | None = None
         self.reader_screen = ReaderScreen()
         self.set_keymap(config.keys)
@@ -473,10 +474,15 @@ class ReaderApp(App[None]):
             return
         if self.store is None:
             return
+        if article_id in self.fetching_full_text:
+            self.notify("Already fetching that story.", timeout=2)
+            return
+        self.fetching_full_text.add(article_id)
         self.notify("Fetching the full story ...", timeout=2)
         self.fetch_full_text(article_id)
 
-    @work(exclusive=True, group="full-text")
+    # Not exclusive: `f` on another story must not cancel the first fetch.
+    @work(group="full-text")
     async def fetch_full_text(self, article_id: str) -> None:
         """Replace the summary with the story from the page; reopen it if shown."""
         from tui_reader.pages import PageError, fetch_full_text
@@ -490,6 +496,8 @@ class ReaderApp(App[None]):
         except StoreError as exc:
             self.post_message(LibraryProblem(str(exc)))
             return
+        finally:
+            self.fetching_full_text.discard(article_id)
         shown = self.reader_screen.article.article_id == article_id
         words = f"{article.word_count:,} words"
         self.notify(
@@ -583,7 +591,9 @@ class ReaderApp(App[None]):
                     self.store.index_all(self.index_cancel)
                 else:
                     # Answer now from what is indexed; the background pass
-                    # searches again when it ends (on_search_indexed).
+                    # searches again when it ends (on_search_indexed). The
+                    # articles may have come from another process: start it.
+                    self.call_from_thread(self.index_for_search)
                     self.call_from_thread(
                         self.notify,
                         f"Still indexing {pending:,} article{'s' * (pending != 1)} for search:"

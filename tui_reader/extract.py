@@ -161,15 +161,32 @@ def _decode(data: bytes, content_type: str) -> str:
         # browsers take it as UTF-8 as well.
         if encoding is not None and encoding.startswith(("utf-16", "utf-32")):
             encoding = "utf-8"
-    return data.decode(encoding or "utf-8", errors="replace")
+    if encoding is None:
+        # Undeclared: UTF-8 if it is that, else what browsers fall back to
+        # for such pages (windows-1252), so "Café" does not become "Caf\ufffd".
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    try:
+        return data.decode(encoding, errors="replace")
+    except (LookupError, UnicodeError):  # a codec that fails on its own terms
+        return data.decode("utf-8", errors="replace")
 
 
 def _known_encoding(label: str) -> str | None:
     try:
-        name = codecs.lookup(label.strip().lower()).name
-    except LookupError:
+        info = codecs.lookup(label.strip().lower())
+    except (LookupError, ValueError):
         return None
-    return _SUPERSETS.get(name, name)
+    # "base64", "rot13", "zlib" and the like are codecs but not charsets.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return _SUPERSETS.get(info.name, info.name)
+
+
+# Text codecs Python has that no web page can be in.
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "raw-unicode-escape", "unicode-escape"})
 
 
 def extract_article(html: str, url: str = "", *, cancel: threading.Event | None = None) -> Article:
@@ -288,13 +305,16 @@ def _lead_image(html: str, image: str, page_url: str) -> Block | None:
     """
     if not image:
         return None
-    src = urljoin(page_url, clean_line(image)) if page_url else clean_line(image)
+    try:
+        src = urljoin(page_url, clean_line(image)) if page_url else clean_line(image)
+        name = urlsplit(src).path.rsplit("/", 1)[-1]
+    except ValueError:  # "http://[oops/x.jpg": a broken address is no image
+        return None
     if not src.startswith(("http://", "https://")):
         return None
     alt = ""
     alt = _declared(_OG_IMAGE_ALT, html)
     if not alt:
-        name = urlsplit(src).path.rsplit("/", 1)[-1]
         for tag in _IMG_TAG.finditer(html):
             if name and name in tag.group(0):
                 found_alt = _ALT.search(tag.group(0))

@@ -186,6 +186,8 @@ async def fetch(
         raise FetchError(f"took longer than {settings.total_timeout:g} s in all") from None
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         raise FetchError(_explain(exc, settings)) from None
+    except (UnicodeError, ValueError) as exc:  # e.g. an invalid IDN host ("xn--zz")
+        raise FetchError(f"invalid URL ({clean_line(str(exc)) or type(exc).__name__})") from None
 
 
 async def _read(response: httpx.Response, settings: NetworkSettings) -> Fetched:
@@ -404,9 +406,14 @@ async def refresh_feeds(
         if outcome.feed.url in full_text or (new_url is not None and new_url in full_text):
             from tui_reader.pages import fill_full_texts
 
-            outcome.full_texts, outcome.full_text_failures = await fill_full_texts(
-                store, client, outcome.feed, settings, executor=executor, cancel=cancel
-            )
+            try:
+                outcome.full_texts, outcome.full_text_failures = await fill_full_texts(
+                    store, client, outcome.feed, settings, executor=executor, cancel=cancel
+                )
+            except StoreError:
+                raise
+            except Exception as exc:  # the feed itself is stored: it did not fail
+                outcome.note = f"full text not fetched ({type(exc).__name__})"
         return outcome
 
     async def one(client: httpx.AsyncClient, feed: Feed) -> FeedOutcome:

@@ -21,7 +21,7 @@ from tui_reader.article import Article
 from tui_reader.fetch import FetchError, check_url, fetch, make_client
 from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.sanitize import clean_line
-from tui_reader.store import Feed, Store
+from tui_reader.store import Feed, Store, StoreError
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # What a server may call a web page; no type at all is given the benefit of the doubt.
@@ -70,6 +70,9 @@ def page_to_article(
         return extract_article(html, url, cancel=cancel)
     except ExtractionError as exc:
         raise PageError(str(exc)) from None
+    except Exception as exc:  # a hostile page must end in one line, not a traceback
+        reason = f"{type(exc).__name__}: {clean_line(str(exc))}"
+        raise PageError(f"extraction failed ({reason})") from None
 
 
 def _extract_job(body: bytes, content_type: str, url: str) -> Article | str:
@@ -78,8 +81,6 @@ def _extract_job(body: bytes, content_type: str, url: str) -> Article | str:
         return page_to_article(body, content_type, url)
     except PageError as exc:
         return str(exc)
-    except Exception as exc:  # a hostile page must not take the refresh down
-        return f"extraction failed ({type(exc).__name__}: {clean_line(str(exc))})"
 
 
 def read_page_file(path: Path) -> Article:
@@ -219,6 +220,12 @@ async def fill_full_texts(
                 raise PageError(result)
         except (FetchError, PageError) as exc:
             await asyncio.to_thread(store.record_full_text_error, article_id, str(exc))
+            return False
+        except StoreError:
+            raise
+        except Exception as exc:  # one bad page must not fail its feed
+            error = f"unexpected {type(exc).__name__}: {clean_line(str(exc))}"
+            await asyncio.to_thread(store.record_full_text_error, article_id, error)
             return False
         await asyncio.to_thread(store.set_full_text, article_id, result)
         return True

@@ -583,18 +583,22 @@ class Store:
         """
         from tui_reader.html_convert import html_text
 
-        rows = self.query(
-            "SELECT rowid, title, standfirst, body, html FROM articles WHERE indexed = 0 LIMIT ?",
-            (limit,),
-        )
-        if not rows:
-            return 0
-        documents = []
-        for rowid, title, standfirst, body, html in rows:
-            blocks = " ".join(b.text for b in Article.blocks_from_json(body))
-            text = " ".join(part for part in (standfirst, blocks, html_text(html)) if part)
-            documents.append((rowid, title, text))
+        if not self.query("SELECT 1 FROM articles WHERE indexed = 0 LIMIT 1"):
+            return 0  # up to date: no write lock taken (a read-only library still searches)
+        # Read, convert and write in one transaction: an article rewritten in
+        # between (a refresh, `f`, `save`) would otherwise be marked indexed
+        # with its old words. Converting a batch takes a few milliseconds.
         with self.transaction() as db:
+            rows = db.execute(
+                "SELECT rowid, title, standfirst, body, html FROM articles"
+                " WHERE indexed = 0 LIMIT ?",
+                (limit,),
+            ).fetchall()
+            documents = []
+            for rowid, title, standfirst, body, html in rows:
+                blocks = " ".join(b.text for b in Article.blocks_from_json(body))
+                text = " ".join(part for part in (standfirst, blocks, html_text(html)) if part)
+                documents.append((rowid, title, text))
             # An edited entry is indexed again: drop its old words first.
             db.executemany(
                 "DELETE FROM articles_fts WHERE rowid = ?", [(doc[0],) for doc in documents]
