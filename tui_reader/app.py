@@ -438,6 +438,9 @@ class ReaderApp(App[None]):
             )
         except StoreError as exc:
             self.post_message(LibraryProblem(str(exc)))
+            self._show_view()  # not "refreshing n/m" forever
+            current = self.reader_screen.headlines.current
+            self.load_headlines(current.id if current else None)  # what was stored
             return
         self.post_message(RefreshDone(summary.line()))
         self.index_for_search()
