@@ -308,3 +308,19 @@ async def test_a_search_starts_indexing_what_another_process_added(
         await pilot.press(*"zebra", "enter")  # search: answered, then indexed
         await settle(app, pilot)
         assert [h.title for h in headline_list(app).headlines] == ["Zebra Crossing Opens"]
+
+
+def test_import_a_folder_takes_its_saved_pages_and_text_files(run, tmp_path: Path):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "bridge.html").write_bytes(story_page("Harbour Bridge Reopens"))
+    (folder / "ferry.htm.gz").write_bytes(gzip.compress(story_page("Ferry Timetable Changes")))
+    pages_only = tmp_path / "pages-only"
+    pages_only.mkdir()
+    (pages_only / "tram.html").write_bytes(story_page("Tram Line Extended"))
+    (folder / "note.txt").write_text("A Plain Note\n\nIt has a paragraph of its own.\n")
+    result = run("import", str(folder), str(pages_only))
+    assert result.returncode == 0, result.stderr
+    titles = {item["title"] for item in json.loads(run("list", "--json").stdout)}
+    expected = {"Harbour Bridge Reopens", "Ferry Timetable Changes", "Tram Line Extended"}
+    assert expected | {"A Plain Note"} <= titles

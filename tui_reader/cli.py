@@ -15,7 +15,7 @@ from typing import TextIO
 
 from tui_reader import APP_NAME, __version__
 from tui_reader.config import Config, load_config
-from tui_reader.importer import is_page_file, read_many
+from tui_reader.importer import is_page_file, pages_in, read_many
 from tui_reader.locations import (
     config_file,
     config_file_is_explicit,
@@ -76,7 +76,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="+",
         metavar="PATH",
-        help=".txt files, folders of them, saved pages (.html, .html.gz) or .opml files",
+        help=".txt files, saved pages (.html, .html.gz), folders of them, or .opml files",
     )
 
     save = commands.add_parser("save", help="save a web page's story for offline reading")
@@ -239,9 +239,13 @@ def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: Text
         not _import_opml(store, p, out) for p in paths if p.suffix.lower() in (".opml", ".xml")
     )
     paths = [p for p in paths if p.suffix.lower() not in (".opml", ".xml")]
-    pages = [p for p in paths if is_page_file(p)]
+    folders = [p for p in paths if p.is_dir()]
+    pages = [p for p in paths if is_page_file(p) and not p.is_dir()]
+    pages += [page for folder in folders for page in pages_in(folder)]
     failed = opml_failed + sum(not _import_page(store, p, out) for p in pages)
-    paths = [p for p in paths if not is_page_file(p)]
+    # The rest goes to the text importer, but not a folder of saved pages alone.
+    paths = [p for p in paths if p not in pages]
+    paths = [p for p in paths if not (p in folders and pages_in(p) and not _has_text_files(p))]
     if not paths:
         return EXIT_ERROR if failed else EXIT_OK
     results = read_many(paths)
@@ -255,8 +259,15 @@ def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: Text
         state = "imported" if new else "already in the library"
         out.write(f"{article_id}  {state}: {shown(result.path)}\n")
     if not results:
-        raise UserError("no .txt files found in the given folders")
+        raise UserError("no .txt or .html files found in the given folders")
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _has_text_files(folder: Path) -> bool:
+    try:
+        return any(p.suffix == ".txt" for p in folder.iterdir())
+    except OSError:
+        return True  # let the text importer report the folder in its one line
 
 
 def _import_page(store: Store, path: Path, out: TextIO) -> bool:

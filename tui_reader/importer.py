@@ -218,6 +218,15 @@ def is_page_file(path: Path) -> bool:
     return path.name.lower().endswith(PAGE_SUFFIXES)
 
 
+def pages_in(directory: Path) -> list[Path]:
+    """The saved web pages directly inside a directory, sorted by name ([] if unreadable;
+    the text importer reports a folder it cannot list)."""
+    try:
+        return sorted(p for p in directory.iterdir() if is_page_file(p) and p.is_file())
+    except OSError:
+        return []
+
+
 def _text_files_in(directory: Path) -> list[Path]:
     """The `.txt` files directly inside a directory, sorted by name."""
     try:
