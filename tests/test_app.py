@@ -204,11 +204,16 @@ async def test_narrow_terminal_shows_one_pane_at_a_time(app: ReaderApp):
         assert headline_list(app).display and screen.query_one(ArticleView).display
 
 
-async def test_space_and_b_scroll_the_article(data_dir: Path, clock: FakeClock):
+def long_read_app(data_dir: Path, clock: FakeClock, paragraphs: int) -> ReaderApp:
+    """An app whose library holds one story of `paragraphs` one-line paragraphs."""
     with open_library(data_dir) as library:
-        long = parse_text("Long Read\n\n" + "\n\n".join(f"Paragraph {i}." for i in range(200)))
-        library.add_articles([long])
-    app = make_app(Config(), data_dir, seeds_dir=data_dir / "none", clock=clock)
+        body = "\n\n".join(f"Paragraph {i}." for i in range(paragraphs))
+        library.add_articles([parse_text(f"Long Read\n\n{body}")])
+    return make_app(Config(), data_dir, seeds_dir=data_dir / "none", clock=clock)
+
+
+async def test_space_and_b_scroll_the_article(data_dir: Path, clock: FakeClock):
+    app = long_read_app(data_dir, clock, 200)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         view = app.reader_screen.query_one(ArticleView)
@@ -219,10 +224,7 @@ async def test_space_and_b_scroll_the_article(data_dir: Path, clock: FakeClock):
 
 
 async def test_a_long_article_can_be_scrolled_to_its_last_line(data_dir: Path, clock: FakeClock):
-    with open_library(data_dir) as library:
-        long = parse_text("Long Read\n\n" + "\n\n".join(f"Paragraph {i}." for i in range(300)))
-        library.add_articles([long])
-    app = make_app(Config(), data_dir, seeds_dir=data_dir / "none", clock=clock)
+    app = long_read_app(data_dir, clock, 300)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         view = app.reader_screen.query_one(ArticleView)

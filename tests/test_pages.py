@@ -200,13 +200,18 @@ def test_without_the_option_a_refresh_fetches_no_pages(run, feed_server):
     assert not any(path.startswith("/pages/") for path, _ in feed_server.requests)
 
 
+def app_subscribed_to(data_dir: Path, clock: FakeClock, url: str):
+    """An app over the seed and one (not yet fetched) feed."""
+    with open_library(data_dir, seeds_directory()) as library:
+        library.add_feed(url)
+    return make_app(Config(network=QUICK), data_dir, clock=clock)
+
+
 async def test_f_shows_the_full_story_in_place_of_the_summary(
     data_dir: Path, clock: FakeClock, feed_server
 ):
     url = summary_feed(feed_server, {"bridge": story_page("Harbour Bridge Reopens"), "gone": None})
-    with open_library(data_dir, seeds_directory()) as library:
-        library.add_feed(url)
-    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    app = app_subscribed_to(data_dir, clock, url)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "r")  # fetch the feed: summaries only
@@ -225,6 +230,9 @@ async def test_f_shows_the_full_story_in_place_of_the_summary(
             "No full story: HTTP 404" in n.message and "summary stays" in n.message
             for n in app._notifications
         )
+        headline_list(app).cursor = titles.index("Japan and Canada Forge EV Battery Alliance")
+        await press(app, pilot, "enter", "f")  # the seed has no web page, and no summary
+        assert any("no web page to fetch" in n.message for n in app._notifications)
     with open_library(data_dir) as library:  # kept offline
         bridge = next(h for h in library.headlines() if h.title == "bridge headline")
         stored = library.get(bridge.id)
@@ -272,9 +280,7 @@ async def test_f_on_two_stories_fetches_both(data_dir: Path, clock: FakeClock, f
 
     url = summary_feed(feed_server, {"slow": None, "quick": story_page("Ferry Timetable Changes")})
     feed_server.routes["/pages/slow"] = held
-    with open_library(data_dir, seeds_directory()) as library:
-        library.add_feed(url)
-    app = make_app(Config(network=QUICK), data_dir, clock=clock)
+    app = app_subscribed_to(data_dir, clock, url)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "r")  # fetch the feed: summaries only

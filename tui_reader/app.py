@@ -488,11 +488,14 @@ class ReaderApp(App[None]):
     @work(group="full-text")
     async def fetch_full_text(self, article_id: str) -> None:
         """Replace the summary with the story from the page; reopen it if shown."""
-        from tui_reader.pages import PageError, fetch_full_text
+        from tui_reader.pages import NoWebPage, PageError, fetch_full_text
 
         assert self.store is not None
         try:
             article = await fetch_full_text(self.store, article_id, self.config.network)
+        except NoWebPage:
+            self.notify("This story has no web page to fetch.", severity="warning", timeout=4)
+            return
         except PageError as exc:
             self.notify(f"No full story: {exc}. The summary stays.", severity="warning", timeout=6)
             return

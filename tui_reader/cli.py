@@ -358,7 +358,7 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
     try:
         result = asyncio.run(subscribe(store, args.url, config.network))
     except FetchError as exc:
-        raise UserError(f"cannot subscribe to {args.url}: {exc}") from None
+        raise UserError(f"cannot subscribe to {clean_line(args.url)}: {exc}") from None
     if args.folder:
         store.set_feed_folder(result.feed.id, args.folder)
     if result.found_on_page:

@@ -37,6 +37,10 @@ class PageError(Exception):
     """A page could not become an article; the message is one line."""
 
 
+class NoWebPage(PageError):
+    """The article has no http(s) link to fetch its story from."""
+
+
 @dataclass
 class SavedPage:
     """The result of `save_page`."""
@@ -100,8 +104,23 @@ def read_page_file(path: Path) -> Article:
     return page_to_article(data, "", "")  # decode_html undoes the gzip, capped
 
 
-async def fetch_page(client: httpx.AsyncClient, url: str, settings: NetworkSettings) -> Article:
+async def fetch_page(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: NetworkSettings,
+    *,
+    executor: Executor | None = None,
+) -> Article:
     """Fetch `url` and extract its story.
+
+    Args:
+        client: The client to fetch with.
+        url: The page.
+        settings: Network limits and timeouts.
+        executor: Worker processes to extract in; None extracts in a thread.
+
+    Returns:
+        The extracted article.
 
     Raises:
         PageError: Any network failure, a non-HTML response, or no article.
@@ -113,9 +132,11 @@ async def fetch_page(client: httpx.AsyncClient, url: str, settings: NetworkSetti
     kind = fetched.content_type.split(";")[0].strip().lower()
     if kind not in HTML_TYPES:
         raise PageError(f"not an HTML page ({clean_line(kind)})")
-    return await asyncio.to_thread(
-        page_to_article, fetched.body, fetched.content_type, fetched.final_url
-    )
+    job = (fetched.body, fetched.content_type, fetched.final_url)
+    result = await asyncio.get_running_loop().run_in_executor(executor, _extract_job, *job)
+    if isinstance(result, str):
+        raise PageError(result)
+    return result
 
 
 async def save_page(store: Store, url: str, settings: NetworkSettings) -> SavedPage:
@@ -162,7 +183,7 @@ async def fetch_full_text(store: Store, article_id: str, settings: NetworkSettin
         raise PageError("no such article")
     url = stored.article.url
     if not url.startswith(("http://", "https://")):
-        raise PageError("this article has no web page to fetch")
+        raise NoWebPage("this story has no web page to fetch")
     try:
         async with make_client(settings) as client:
             article = await fetch_page(client, url, settings)
@@ -202,7 +223,6 @@ async def fill_full_texts(
         (stories fetched, failures).
     """
     wanted = await asyncio.to_thread(store.wanting_full_text, feed.id, limit)
-    loop = asyncio.get_running_loop()
     limiter = asyncio.Semaphore(settings.per_host)
 
     async def one(article_id: str, url: str) -> bool | None:
@@ -210,15 +230,8 @@ async def fill_full_texts(
             return None  # not tried: the next refresh will
         try:
             async with limiter:
-                fetched = await fetch(client, url, settings, accept=PAGE_ACCEPT)
-            kind = fetched.content_type.split(";")[0].strip().lower()
-            if kind not in HTML_TYPES:
-                raise PageError(f"not an HTML page ({clean_line(kind)})")
-            job = (fetched.body, fetched.content_type, fetched.final_url)
-            result = await loop.run_in_executor(executor, _extract_job, *job)
-            if isinstance(result, str):
-                raise PageError(result)
-        except (FetchError, PageError) as exc:
+                article = await fetch_page(client, url, settings, executor=executor)
+        except PageError as exc:
             await asyncio.to_thread(store.record_full_text_error, article_id, str(exc))
             return False
         except StoreError:
@@ -227,7 +240,7 @@ async def fill_full_texts(
             error = f"unexpected {type(exc).__name__}: {clean_line(str(exc))}"
             await asyncio.to_thread(store.record_full_text_error, article_id, error)
             return False
-        await asyncio.to_thread(store.set_full_text, article_id, result)
+        await asyncio.to_thread(store.set_full_text, article_id, article)
         return True
 
     results = await asyncio.gather(*(one(article_id, url) for article_id, url in wanted))
