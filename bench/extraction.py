@@ -33,8 +33,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from tui_reader.article import Article  # noqa: E402
-from tui_reader.extract import ExtractionError, decode_html, extract_article  # noqa: E402
 from tui_reader.render import render_plain  # noqa: E402
+from tui_reader.sources.extract import ExtractionError, decode_html, extract_article  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "articles"
 SHINGLE = 4

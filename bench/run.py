@@ -350,9 +350,10 @@ def search_timings(data_dir: Path) -> tuple[float, list[float]]:
     script = (
         "import json, sys, time\n"
         "from pathlib import Path\n"
-        "from tui_reader.store import Store\n"
+        "from tui_reader.library.store import Store\n"
+        "from tui_reader.searching import index_all\n"
         "store = Store.open(Path(sys.argv[1]))\n"
-        "t = time.perf_counter(); store.index_all(batch=5000)\n"
+        "t = time.perf_counter(); index_all(store, batch=5000)\n"
         "index = time.perf_counter() - t\n"
         "times = []\n"
         "for query in json.loads(sys.argv[2]):\n"

@@ -9,12 +9,34 @@ from pathlib import Path
 
 import pytest
 
+from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory
-from tui_reader.store import Store, open_library
+from tui_reader.sources.seeds import open_library
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILE = next(seeds_directory().glob("*.txt"))
 SEED_TEXT = SEED_FILE.read_text(encoding="utf-8")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "needs_corpus: reads ../shared/corpora (tests/shared_data.py); skipped when it is"
+        " absent, failed instead when TUI_READER_REQUIRE_SHARED=1",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.shared_data import skip_marks_for
+
+    skip_marks_for(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    from tests.shared_data import fail_if_required_and_absent
+
+    fail_if_required_and_absent(item)
 
 
 class FakeClock:

@@ -10,10 +10,9 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
-FEEDS = CORPORA / "feeds"
+from tests.shared_data import CORPORA, FEEDS
+
 
 Route = Callable[["Handler"], None]
 

@@ -10,15 +10,16 @@ from rich.console import Console
 from textual.widgets import Static
 
 from tests.conftest import FakeClock
-from tui_reader.app import ReaderApp, make_app
 from tui_reader.config import KEY_ACTIONS, Config
-from tui_reader.importer import parse_text
 from tui_reader.locations import seeds_directory
-from tui_reader.messages import HeadlinesLoaded
-from tui_reader.store import open_library
-from tui_reader.widgets.article_view import ArticleView
-from tui_reader.widgets.headline_list import HeadlineList
-from tui_reader.widgets.help_screen import HelpScreen
+from tui_reader.sources.scraped_text import parse_text
+from tui_reader.sources.seeds import open_library
+from tui_reader.ui.app import ReaderApp, make_app
+from tui_reader.ui.list_view import ListView
+from tui_reader.ui.messages import HeadlinesLoaded
+from tui_reader.ui.widgets.article_view import ArticleView
+from tui_reader.ui.widgets.headline_list import HeadlineList
+from tui_reader.ui.widgets.help_screen import HelpScreen
 
 SEED_TITLE = "Japan and Canada Forge EV Battery Alliance"
 
@@ -153,7 +154,7 @@ async def test_headlines_for_a_stale_filter_are_dropped(app: ReaderApp):
         assert len(headline_list(app).headlines) == 3
         # The full list of a load started before `u` arrives late: it is ignored.
         everything = app.store.headlines()
-        app.post_message(HeadlinesLoaded(everything, None, view=(False, None, "")))
+        app.post_message(HeadlinesLoaded(everything, ListView(), keep_cursor=False))
         await settle(app, pilot)
         assert len(headline_list(app).headlines) == 3
 
@@ -325,7 +326,7 @@ async def test_a_large_library_fills_in_after_the_first_screenful(
     data_dir: Path, clock: FakeClock, monkeypatch
 ):
     # Shrink the first screenful so a small library takes the two-step path.
-    monkeypatch.setattr("tui_reader.app.FIRST_SCREENFUL", 3)
+    monkeypatch.setattr("tui_reader.ui.app.FIRST_SCREENFUL", 3)
     library_with_stories(data_dir, n=8)
     app = make_app(Config(), data_dir, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:

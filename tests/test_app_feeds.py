@@ -10,12 +10,12 @@ from textual.widgets import Input, Label, OptionList
 from tests.conftest import FakeClock
 from tests.feed_server import rss
 from tests.test_app import headline_list, press, settle
-from tui_reader.app import make_app
 from tui_reader.config import Config
-from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.locations import seeds_directory
-from tui_reader.store import open_library
-from tui_reader.widgets.dialogs import AddFeedDialog, FeedPicker
+from tui_reader.network_settings import NetworkSettings
+from tui_reader.sources.seeds import open_library
+from tui_reader.ui.app import make_app
+from tui_reader.ui.widgets.dialogs import AddFeedDialog, FeedPicker
 
 QUICK = NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
 
@@ -151,7 +151,7 @@ async def test_markup_in_a_feed_title_is_shown_as_text(
 async def test_a_refresh_of_many_feeds_parses_in_worker_processes(
     data_dir: Path, clock: FakeClock, feed_server
 ):
-    from tui_reader.fetch import PROCESS_POOL_MIN_FEEDS
+    from tui_reader.sources.refresh import PROCESS_POOL_MIN_FEEDS
 
     count = PROCESS_POOL_MIN_FEEDS + 1  # enough for the process pool
     with open_library(data_dir, seeds_directory()) as library:

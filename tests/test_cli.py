@@ -161,7 +161,7 @@ def test_an_ambiguous_id_prefix_says_so(run, tmp_path: Path):
     while True:
         n += 1
         path = make_article_file(tmp_path, f"s{n}.txt", f"Story {n}", paragraphs=1)
-        from tui_reader.importer import read_article_file
+        from tui_reader.sources.scraped_text import read_article_file
 
         article_id = read_article_file(path).content_id()
         if article_id[:4] in ids:

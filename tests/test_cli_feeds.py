@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.feed_server import FEEDS, rss
-from tui_reader.opml import read_opml
+from tui_reader.sources.opml import read_opml
 
 NEWSBOAT_OPML = FEEDS.parent / "feeds" / "newsboat"
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from tests.feed_server import rss
-from tui_reader.importer import parse_text
+from tui_reader.library.database import StoreError
 from tui_reader.locations import database_path
 from tui_reader.meter import Meter
-from tui_reader.store import StoreError, open_library
+from tui_reader.sources.scraped_text import parse_text
+from tui_reader.sources.seeds import open_library
 
 FEEDS, ITEMS = 30, 50
 
@@ -63,7 +64,7 @@ _OPEN_FOREVER = """
 import sys
 from pathlib import Path
 from tui_reader.meter import Meter
-from tui_reader.store import open_library
+from tui_reader.sources.seeds import open_library
 with open_library(Path(sys.argv[1])) as library:
     meter = Meter(library, limit=100_000)
     for article_id in sys.argv[2:]:

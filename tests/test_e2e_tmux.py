@@ -101,8 +101,8 @@ def test_read_the_seed_in_a_real_terminal(tmp_path: Path):
 
 def test_two_app_instances_and_the_cli_share_one_library(tmp_path: Path):
     """Two readers open stories while the CLI reads too: every view counted once."""
-    from tui_reader.importer import parse_text
-    from tui_reader.store import open_library
+    from tui_reader.sources.scraped_text import parse_text
+    from tui_reader.sources.seeds import open_library
 
     data_dir = tmp_path / "data"
     (tmp_path / "none.toml").write_text("[meter]\nlimit = 100\n")

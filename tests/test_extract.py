@@ -16,14 +16,14 @@ from rich.console import Console
 
 from bench.extraction import score_page, stored_text
 from tui_reader.article import BlockKind
-from tui_reader.extract import (
+from tui_reader.render import render_article, render_plain
+from tui_reader.sources.extract import (
     MAX_PAGE_BYTES,
     ExtractionCancelled,
     ExtractionError,
     decode_html,
     extract_article,
 )
-from tui_reader.render import render_article, render_plain
 
 ARTICLES = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "articles"
 needs_corpus = pytest.mark.skipif(not ARTICLES.is_dir(), reason="needs ../shared/corpora")
@@ -275,7 +275,9 @@ def test_empty_bytes_are_refused():
 
 def test_importing_the_module_loads_neither_the_extractor_nor_textual():
     heavy = ("trafilatura", "lxml", "textual", "bs4", "markdownify")
-    code = f"import sys, tui_reader.extract; print([m for m in {heavy!r} if m in sys.modules])"
+    code = (
+        f"import sys, tui_reader.sources.extract; print([m for m in {heavy!r} if m in sys.modules])"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

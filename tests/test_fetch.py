@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.feed_server import FEEDS, drip, endless, reset_mid_body, rss
-from tui_reader import fetch as fetch_module
-from tui_reader.fetch import FetchError, refresh_feeds, subscribe
-from tui_reader.fetch_settings import NetworkSettings
-from tui_reader.store import Store, open_library
+from tui_reader.library.store import Store
+from tui_reader.network_settings import NetworkSettings
+from tui_reader.sources import refresh as refresh_module
+from tui_reader.sources.http import FetchError
+from tui_reader.sources.refresh import refresh_feeds
+from tui_reader.sources.seeds import open_library
+from tui_reader.sources.subscribe import subscribe
 
 QUICK = NetworkSettings(connect_timeout=2, read_timeout=0.5, total_timeout=5)
 needs_corpus = pytest.mark.skipif(not FEEDS.is_dir(), reason="needs ../shared/corpora")
@@ -346,13 +349,13 @@ async def test_hostile_documents_fail_alone(library: Store, feed_server):
 
 async def test_many_feeds_parse_in_worker_processes(library: Store, feed_server, monkeypatch):
     pools = []
-    real = fetch_module.make_parse_pool
+    real = refresh_module.make_parse_pool
 
     def counting_pool():
         pools.append(real())
         return pools[-1]
 
-    monkeypatch.setattr(fetch_module, "make_parse_pool", counting_pool)
+    monkeypatch.setattr(refresh_module, "make_parse_pool", counting_pool)
     for n in range(10):
         body = rss(f"Feed {n}", [(f"{n}-{i}", f"Item {i}") for i in range(20)])
         feed_server.routes[f"/p{n}"] = lambda h, body=body: h.send_feed(body)
@@ -403,7 +406,7 @@ async def test_a_refresh_of_mixed_misbehaving_servers_ends_in_time(library: Stor
 
 @needs_corpus
 def test_the_fast_parser_reads_ordinary_feeds_and_feedparser_the_odd_ones():
-    from tui_reader.feeds import parse_feed
+    from tui_reader.sources.feed_parser import parse_feed
 
     ordinary = parse_feed((FEEDS / "rss-parser" / "guardian.rss").read_bytes(), "http://x/")
     assert ordinary.kind == "xml"  # fastfeedparser's result

@@ -19,14 +19,14 @@ from rich.console import Console
 
 from tests.conftest import FakeClock
 from tests.test_app import settle
-from tui_reader.app import make_app
 from tui_reader.config import Config
-from tui_reader.feeds import parse_feed
-from tui_reader.fetch_settings import NetworkSettings
-from tui_reader.html_convert import CUT_NOTE, MAX_BLOCKS, html_to_blocks
-from tui_reader.importer import ArticleImportError, parse_text
+from tui_reader.network_settings import NetworkSettings
 from tui_reader.render import render_article, render_plain, shown_target
 from tui_reader.sanitize import clean_text
+from tui_reader.sources.feed_parser import parse_feed
+from tui_reader.sources.html_convert import CUT_NOTE, MAX_BLOCKS, html_to_blocks
+from tui_reader.sources.scraped_text import ArticleImportError, parse_text
+from tui_reader.ui.app import make_app
 
 # What a hostile feed may carry, each a known way to reach past the text.
 ATTACKS = {

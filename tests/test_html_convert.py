@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from tui_reader.article import Article, BlockKind, Link
-from tui_reader.html_convert import html_to_blocks, with_body
 from tui_reader.render import render_plain
+from tui_reader.sources.html_convert import html_to_blocks, with_body
 
 BASE = "https://news.example/world/story.html"
 
@@ -93,7 +93,7 @@ def test_garbage_markup_keeps_its_words():
 
 
 def test_feed_entries_resolve_relative_links_against_their_own_link():
-    from tui_reader.feeds import parse_feed
+    from tui_reader.sources.feed_parser import parse_feed
 
     document = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import SEED_TEXT
 from tui_reader.article import BlockKind
-from tui_reader.importer import (
+from tui_reader.sources.scraped_text import (
     MAX_FILE_BYTES,
     ArticleImportError,
     decode_file,

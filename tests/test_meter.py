@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 from tests.conftest import FakeClock
-from tui_reader.importer import parse_text
+from tui_reader.library.store import Store
 from tui_reader.meter import Meter
-from tui_reader.store import Store, open_library
+from tui_reader.sources.scraped_text import parse_text
+from tui_reader.sources.seeds import open_library
 
 
 def add_stories(store: Store, n: int) -> list[str]:
@@ -124,7 +125,7 @@ _OPEN_ALL = """
 import sys, time
 from pathlib import Path
 from tui_reader.meter import Meter
-from tui_reader.store import open_library
+from tui_reader.sources.seeds import open_library
 data_dir, go, ids = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 with open_library(data_dir) as library:
     meter = Meter(library)

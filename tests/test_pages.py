@@ -11,11 +11,11 @@ import pytest
 from tests.conftest import FakeClock
 from tests.feed_server import CORPORA
 from tests.test_app import headline_list, press, settle
-from tui_reader.app import make_app
 from tui_reader.config import Config
-from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.locations import seeds_directory
-from tui_reader.store import open_library
+from tui_reader.network_settings import NetworkSettings
+from tui_reader.sources.seeds import open_library
+from tui_reader.ui.app import make_app
 
 ARTICLES = CORPORA / "articles"
 # A real news page (VentureBeat) with its human-checked text.
@@ -301,10 +301,9 @@ async def test_f_on_two_stories_fetches_both(data_dir: Path, clock: FakeClock, f
 async def test_a_search_starts_indexing_what_another_process_added(
     data_dir: Path, clock: FakeClock, monkeypatch
 ):
-    import tui_reader.app as app_module
-    from tui_reader.importer import parse_text
+    from tui_reader.sources.scraped_text import parse_text
 
-    monkeypatch.setattr(app_module, "SEARCH_CATCH_UP", 0)  # always answer at once
+    monkeypatch.setattr("tui_reader.searching.SEARCH_CATCH_UP", 0)  # always answer at once
     app = make_app(Config(), data_dir, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)

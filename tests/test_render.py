@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.text import Text
 
 from tests.conftest import SEED_TEXT
-from tui_reader.importer import parse_text
 from tui_reader.render import meta_line, render_article, render_plain, safe_link
+from tui_reader.sources.scraped_text import parse_text
 
 
 def as_text(renderable) -> str:

@@ -8,12 +8,14 @@ from pathlib import Path
 from tests.conftest import FakeClock
 from tests.feed_server import rss
 from tests.test_app import headline_list, press, settle
-from tui_reader.app import make_app
 from tui_reader.config import Config
-from tui_reader.importer import parse_text
+from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory
-from tui_reader.store import Store, open_library
-from tui_reader.widgets.dialogs import SearchDialog
+from tui_reader.searching import index_all, index_pending
+from tui_reader.sources.scraped_text import parse_text
+from tui_reader.sources.seeds import open_library
+from tui_reader.ui.app import make_app
+from tui_reader.ui.widgets.dialogs import SearchDialog
 
 
 def add(store: Store, title: str, body: str) -> str:
@@ -24,7 +26,7 @@ def add(store: Store, title: str, body: str) -> str:
 def test_search_ranks_title_matches_first_and_takes_plain_words(store: Store):
     in_body = add(store, "Markets Today", "Copper prices rose as cobalt fell.")
     in_title = add(store, "Cobalt Mines Reopen", "Work restarts after the strike.")
-    store.index_pending()
+    index_pending(store)
     assert [h.id for h in store.search("cobalt")] == [in_title, in_body]
     assert [h.id for h in store.search("cob*")] == [in_title, in_body]
     assert [h.title for h in store.search("copper cobalt")] == ["Markets Today"]
@@ -36,13 +38,13 @@ def test_search_ranks_title_matches_first_and_takes_plain_words(store: Store):
 def test_the_index_catches_up_and_forgets_removed_feeds(store: Store, feed_server):
     import asyncio
 
-    from tui_reader.fetch import refresh_feeds
+    from tui_reader.sources.refresh import refresh_feeds
 
     feed_server.routes["/f"] = lambda h: h.send_feed(rss("Wire", [("1", "Zebra crossing")]))
     feed, _ = store.add_feed(feed_server.url("/f"))
     asyncio.run(refresh_feeds(store, [feed], feed_server_settings()))
     assert store.search("zebra") == []  # not indexed during the refresh
-    assert store.index_pending() == 2  # the seed and the feed's story
+    assert index_pending(store) == 2  # the seed and the feed's story
     assert [h.title for h in store.search("zebra")] == ["Zebra crossing"]
     assert [h.title for h in store.search("body")] == ["Zebra crossing"]  # its text too
     store.remove_feed(feed.id)
@@ -50,7 +52,7 @@ def test_the_index_catches_up_and_forgets_removed_feeds(store: Store, feed_serve
 
 
 def feed_server_settings():
-    from tui_reader.fetch_settings import NetworkSettings
+    from tui_reader.network_settings import NetworkSettings
 
     return NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
 
@@ -88,7 +90,7 @@ async def test_slash_filters_the_list_in_place(data_dir: Path):
 
 
 def test_index_words_leave_out_scripts_styles_and_comments():
-    from tui_reader.html_convert import html_text
+    from tui_reader.sources.html_convert import html_text
 
     html = (
         "<p>Caf&eacute; <b>opens</b></p><script>var tracker = 1</script>"
@@ -108,12 +110,12 @@ async def test_the_app_indexes_new_articles_in_the_background(data_dir: Path):
 
 
 async def test_search_answers_at_once_while_indexing_and_updates_after(data_dir: Path, monkeypatch):
-    import tui_reader.app as app_module
+    import tui_reader.ui.app as app_module
 
-    monkeypatch.setattr(app_module, "SEARCH_CATCH_UP", 0)
+    monkeypatch.setattr("tui_reader.searching.SEARCH_CATCH_UP", 0)
     with open_library(data_dir, seeds_directory()) as library:
         add(library, "Lithium Deal Signed", "Both sides agreed.")
-        library.index_all()
+        index_all(library)
         add(library, "Lithium Price Falls", "Later news.")  # waits for the index
         pending = library.unindexed_count()
     deferred = app_module.ReaderApp.index_for_search
@@ -135,12 +137,12 @@ async def test_search_answers_at_once_while_indexing_and_updates_after(data_dir:
 
 
 def test_a_word_in_thousands_of_titles_lists_the_newest_first(store: Store, monkeypatch):
-    import tui_reader.store as store_module
+    import tui_reader.library.search as search_module
 
     # The first has the word twice in a short title: the best bm25 match.
     first = add(store, "Cobalt cobalt", "Older.")
     second = add(store, "Cobalt prices and a long title about mines", "Newer.")
-    store.index_pending()
+    index_pending(store)
     assert [h.id for h in store.search("cobalt")] == [first, second]  # by relevance
-    monkeypatch.setattr(store_module, "RANK_TITLES_UP_TO", 2)  # "thousands" of matches
+    monkeypatch.setattr(search_module, "RANK_TITLES_UP_TO", 2)  # "thousands" of matches
     assert [h.id for h in store.search("cobalt")] == [second, first]  # newest first

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import FakeClock
 from tests.test_app import library_with_stories
-from tui_reader.app import ReaderApp, make_app
 from tui_reader.config import Config
+from tui_reader.ui.app import ReaderApp, make_app
 
 
 @pytest.fixture

@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED_FILE, make_article_file
-from tui_reader.importer import parse_text
+from tui_reader.library.database import StoreError
+from tui_reader.library.schema import MIGRATIONS, SCHEMA_VERSION
+from tui_reader.library.store import Store
 from tui_reader.locations import database_path, seeds_directory
-from tui_reader.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, open_library
+from tui_reader.sources.scraped_text import parse_text
+from tui_reader.sources.seeds import open_library
 
 
 def test_fresh_library_has_the_seed(store: Store):
@@ -151,7 +154,7 @@ def test_an_edited_seed_replaces_its_old_version(data_dir: Path, tmp_path: Path)
 
 
 def test_a_busy_library_is_one_line_not_a_hang(data_dir: Path, monkeypatch):
-    monkeypatch.setattr("tui_reader.store.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("tui_reader.library.database.BUSY_TIMEOUT_MS", 200)
     with open_library(data_dir, seeds_directory()) as library:
         [headline] = library.headlines()
         other = sqlite3.connect(database_path(data_dir), isolation_level=None)
@@ -192,7 +195,8 @@ def test_programs_starting_together_set_a_damaged_library_aside_once(data_dir: P
     database_path(data_dir).write_bytes(b"garbage" * 1000)
     go = data_dir.parent / "go"
     code = (
-        "import sys, time; from pathlib import Path; from tui_reader.store import open_library\n"
+        "import sys, time; from pathlib import Path\n"
+        "from tui_reader.sources.seeds import open_library\n"
         "while not Path(sys.argv[2]).exists(): time.sleep(0.001)\n"
         "with open_library(Path(sys.argv[1])) as s: s.count()"
     )

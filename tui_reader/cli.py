@@ -1,6 +1,8 @@
-"""The `tui-reader` command line.
+"""The `tui-reader` command line: parse the arguments, call the use case, print the result.
 
-Only the app itself imports Textual, and only when it starts: `list`, `read`,
+Each command calls the same function as the app does (`reading`,
+`searching`, `sources.*`, the library); this module only formats. Only the
+app itself imports Textual, and only when it starts: `list`, `read`,
 `import` and `quota` stay quick and work without a terminal.
 """
 
@@ -15,7 +17,10 @@ from typing import TextIO
 
 from tui_reader import APP_NAME, __version__
 from tui_reader.config import Config, load_config
-from tui_reader.importer import is_page_file, pages_in, read_many
+from tui_reader.errors import ShownError
+from tui_reader.library.articles import Headline
+from tui_reader.library.feeds import AmbiguousFeed, Feed
+from tui_reader.library.store import Store
 from tui_reader.locations import (
     config_file,
     config_file_is_explicit,
@@ -24,7 +29,7 @@ from tui_reader.locations import (
 )
 from tui_reader.meter import Meter
 from tui_reader.sanitize import clean_line
-from tui_reader.store import Feed, Headline, Store, StoreError, open_library
+from tui_reader.sources.seeds import open_library
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -33,7 +38,7 @@ EXIT_WITHHELD = 3
 EXIT_SOME_FAILED = 4
 
 
-class UserError(Exception):
+class UserError(ShownError):
     """A mistake the user can fix; shown as one line, no traceback."""
 
 
@@ -155,11 +160,16 @@ def _print_headlines(headlines: list[Headline], as_json: bool, out: TextIO) -> N
         out.write(f"{marks} {h.id}  {date}  {h.source[:20]:<20}  {h.title}\n")
 
 
+class UsageError(UserError):
+    """A mistake in what was asked (an ambiguous reference): exit status 2."""
+
+
 def _find_feed(store: Store, ref: str) -> Feed:
-    feed = store.find_feed(ref)
-    if feed is None:
-        raise UserError(f"no feed {ref!r} (see `{APP_NAME} feeds`)")
-    return feed
+    """The one feed `ref` names; an ambiguous one is a usage error, nothing is done."""
+    try:
+        return store.resolve_feed(ref)
+    except AmbiguousFeed as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -172,6 +182,7 @@ def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO
 
 def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Print one article, counted by the meter; the teaser when withheld."""
+    from tui_reader.reading import open_for_reading
     from tui_reader.render import render_article, render_plain
 
     matches = store.find_ids(args.id)
@@ -179,110 +190,40 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
         raise UserError(f"no article with id {args.id!r} (see `{APP_NAME} list`)")
     if len(matches) > 1:
         raise UserError(f"id {args.id!r} matches more than one article; give more of it")
-    article_id = matches[0]
-    stored = store.get(article_id)
-    assert stored is not None
-    from tui_reader.html_convert import with_body
-
-    # Convert first: whatever happens in there must not cost a free article.
-    article = with_body(stored.article, stored.html)
-    exempt = bool(stored.feed_url) and stored.feed_url in config.exempt_feeds
-    access = _meter(store, config).open(article_id, exempt=exempt)
-    if access.allowed:
-        store.set_read(article_id, True)
-    teaser = not access.allowed
+    reading = open_for_reading(
+        store, _meter(store, config), matches[0], exempt_feeds=config.exempt_feeds
+    )
+    if reading is None:
+        raise UserError(f"no article with id {args.id!r} (see `{APP_NAME} list`)")
+    teaser = reading.withheld
     if args.plain or not out.isatty():
-        out.write(render_plain(article, teaser=teaser))
+        out.write(render_plain(reading.article, teaser=teaser))
     else:
         from rich.console import Console
 
         console = Console(file=out, highlight=False)
-        console.print(render_article(article, teaser=teaser), width=min(console.width, 88))
+        console.print(render_article(reading.article, teaser=teaser), width=min(console.width, 88))
     out.flush()
-    print(access.state.message(), file=sys.stderr)
+    print(reading.access.state.message(), file=sys.stderr)
     if teaser:
         print(f"Run `{APP_NAME} quota subscribe` for unlimited access.", file=sys.stderr)
         return EXIT_WITHHELD
     return EXIT_OK
 
 
-def _import_opml(store: Store, path: Path, out: TextIO) -> bool:
-    """Subscribe to an OPML file's feeds; False when the file is unusable."""
-    from tui_reader.opml import OpmlError, read_opml
-
-    try:
-        contents = read_opml(path.read_bytes())
-    except OSError as exc:
-        print(f"{APP_NAME}: {shown(path)}: {exc.strerror or 'cannot read'}", file=sys.stderr)
-        return False
-    except OpmlError as exc:
-        print(f"{APP_NAME}: {shown(path)}: {exc}", file=sys.stderr)
-        return False
-    for reason in contents.skipped:
-        print(f"{APP_NAME}: {shown(path)}: skipped {reason}", file=sys.stderr)
-    added = 0
-    for entry in contents.feeds:
-        _feed, new = store.add_feed(entry.url, title=entry.title, folder=entry.folder)
-        added += new
-    known = len(contents.feeds) - added
-    out.write(
-        f"{shown(path)}: subscribed to {added} feeds ({known} already subscribed);"
-        f" run `{APP_NAME} refresh` to fetch them\n"
-    )
-    return True
-
-
 def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Import files; each bad one gets a line on stderr and the rest go on."""
-    paths = [Path(p) for p in args.paths]
-    opml_failed = sum(
-        not _import_opml(store, p, out) for p in paths if p.suffix.lower() in (".opml", ".xml")
-    )
-    paths = [p for p in paths if p.suffix.lower() not in (".opml", ".xml")]
-    folders = [p for p in paths if p.is_dir()]
-    pages = [p for p in paths if is_page_file(p) and not p.is_dir()]
-    pages += [page for folder in folders for page in pages_in(folder)]
-    failed = opml_failed + sum(not _import_page(store, p, out) for p in pages)
-    # The rest goes to the text importer, but not a folder of saved pages alone.
-    paths = [p for p in paths if p not in pages]
-    paths = [p for p in paths if not (p in folders and pages_in(p) and not _has_text_files(p))]
-    if not paths:
-        return EXIT_ERROR if failed else EXIT_OK
-    results = read_many(paths)
-    for result in results:
-        if result.error:
-            failed += 1
-            print(f"{APP_NAME}: {shown(result.path)}: {result.error}", file=sys.stderr)
-    good = [r for r in results if r.article is not None]
-    added = store.add_articles(r.article for r in good if r.article is not None)
-    for result, (article_id, new) in zip(good, added, strict=True):
-        state = "imported" if new else "already in the library"
-        out.write(f"{article_id}  {state}: {shown(result.path)}\n")
-    if not results:
+    from tui_reader.sources.local_files import import_paths
+
+    report = import_paths(store, [Path(p) for p in args.paths])
+    for line in report.lines:
+        if line.ok:
+            out.write(f"{line.before}{shown(line.path)}{line.after}\n")
+        else:
+            print(f"{APP_NAME}: {shown(line.path)}: {line.after}", file=sys.stderr)
+    if report.nothing_found:
         raise UserError("no .txt or .html files found in the given folders")
-    return EXIT_ERROR if failed else EXIT_OK
-
-
-def _has_text_files(folder: Path) -> bool:
-    try:
-        return any(p.suffix == ".txt" for p in folder.iterdir())
-    except OSError:
-        return True  # let the text importer report the folder in its one line
-
-
-def _import_page(store: Store, path: Path, out: TextIO) -> bool:
-    """Import one saved web page; say how it went in one line."""
-    from tui_reader.pages import PageError, read_page_file
-
-    try:
-        article = read_page_file(path)
-    except PageError as exc:
-        print(f"{APP_NAME}: {shown(path)}: {exc}", file=sys.stderr)
-        return False
-    article_id, new = store.save_page(article)
-    state = "imported" if new else "updated"
-    out.write(f"{article_id}  {state}: {shown(path)} ({article.title})\n")
-    return True
+    return EXIT_ERROR if report.failed else EXIT_OK
 
 
 def cmd_save(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -290,7 +231,7 @@ def cmd_save(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     _check_online(config)
     import asyncio
 
-    from tui_reader.pages import PageError, save_page
+    from tui_reader.sources.pages import PageError, save_page
 
     try:
         saved = asyncio.run(save_page(store, args.url, config.network))
@@ -353,7 +294,8 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
     _check_online(config)
     import asyncio
 
-    from tui_reader.fetch import FetchError, subscribe
+    from tui_reader.sources.http import FetchError
+    from tui_reader.sources.subscribe import subscribe
 
     try:
         result = asyncio.run(subscribe(store, args.url, config.network))
@@ -424,7 +366,7 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
     _check_online(config)
     import asyncio
 
-    from tui_reader.fetch import FeedOutcome, refresh_feeds
+    from tui_reader.sources.refresh import FeedOutcome, refresh_feeds
 
     if sys.stderr.isatty():
         from rich.markup import escape
@@ -463,7 +405,7 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
 
 def cmd_export_opml(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Write subscriptions as OPML 2.0 to a file or stdout."""
-    from tui_reader.opml import OpmlFeed, write_opml
+    from tui_reader.sources.opml import OpmlFeed, write_opml
 
     document = write_opml(OpmlFeed(f.url, f.title, f.folder) for f in store.feeds())
     if args.file:
@@ -480,11 +422,12 @@ def cmd_search(store: Store, config: Config, args: argparse.Namespace, out: Text
     """Search titles and text; headlines only, so nothing withheld is shown."""
     # A refresh leaves indexing to a deferred pass (the app runs it in the
     # background); catch up here with what it has not covered yet.
+    from tui_reader.searching import SEARCH_CATCH_UP, search
+
     pending = store.unindexed_count()
-    if pending > 2_000:
+    if pending > SEARCH_CATCH_UP:
         print(f"indexing {pending:,} new articles for search (once) ...", file=sys.stderr)
-    store.index_all(batch=5_000)
-    results = store.search(" ".join(args.query))
+    results = search(store, " ".join(args.query), catch_up_fully=True).headlines
     _print_headlines(results, args.json, out)
     if not results and not args.json:
         print("no matches", file=sys.stderr)
@@ -509,7 +452,7 @@ COMMANDS: dict[str, Command] = {
 
 def run_app(data_dir: Path, config: Config) -> int:
     """Start the Textual app (imported only now: it is the slow part)."""
-    from tui_reader.app import make_app
+    from tui_reader.ui.app import make_app
 
     app = make_app(config=config, data_dir=data_dir)
     app.run()
@@ -541,7 +484,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             if store.notice:
                 _warn(store.notice)
             return COMMANDS[args.command](store, config, args, out)
-    except (StoreError, UserError) as exc:
+    except UsageError as exc:
+        print(f"{APP_NAME}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ShownError as exc:
         print(f"{APP_NAME}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

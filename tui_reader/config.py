@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tui_reader.fetch_settings import NetworkSettings
 from tui_reader.meter import LIMIT_RANGE, PERIOD_DAYS_RANGE
+from tui_reader.network_settings import NetworkSettings
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ setting the clock back neither unlocks articles nor wipes the count. The
 price: after a clock that ran far ahead is corrected, views counted meanwhile
 stay counted until the corrected clock passes the time they were recorded at
 plus the period; `tui-reader quota reset` clears them.
+
+This module holds the policy only; the views' SQL is `library.views`.
+Imports the library, never a source or the UI.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tui_reader.store import Store, put_setting
+from tui_reader.library.store import Store
+from tui_reader.library.views import ViewLedger
 
 DEFAULT_LIMIT = 5
 DEFAULT_PERIOD_DAYS = 30
@@ -161,34 +165,28 @@ class Meter:
 
     def reset(self) -> None:
         """Forget every counted view."""
-        with self.store.transaction() as db:
-            db.execute("DELETE FROM views")
+        self.store.forget_views()
 
     # Counting -------------------------------------------------------------
 
-    def _now(self, *, advance: bool) -> float:
+    def _now(self, ledger: ViewLedger, *, advance: bool) -> float:
         """The clock, never earlier than the latest time already seen."""
-        try:
-            seen = float(self.store.get_setting("meter.clock_high_water") or 0.0)
-        except ValueError:
-            seen = 0.0
+        seen = ledger.clock_high_water()
         now = max(self.clock(), seen)
         if advance and now > seen:
-            put_setting(self.store.db, "meter.clock_high_water", repr(now))
+            ledger.advance_clock(now)
         return now
 
-    def _state_at(self, now: float) -> MeterState:
+    def _state_at(self, ledger: ViewLedger, now: float) -> MeterState:
         limit = self.limit
         period = self.period_days
-        since = now - period * SECONDS_PER_DAY
-        used = int(
-            self.store.query("SELECT count(*) FROM views WHERE counted_at > ?", (since,))[0][0]
-        )
+        used = ledger.used_since(now - period * SECONDS_PER_DAY)
         return MeterState(limit, period, used, max(0, limit - used), self.subscribed)
 
     def state(self) -> MeterState:
         """The meter now, without changing anything."""
-        return self._state_at(self._now(advance=False))
+        with self.store.peeking() as ledger:
+            return self._state_at(ledger, self._now(ledger, advance=False))
 
     def open(self, article_id: str, *, exempt: bool = False) -> Access:
         """Open an article: count it if it is new and a free article is left.
@@ -204,23 +202,15 @@ class Meter:
             Whether to show it in full, whether it was counted, and the meter
             after the decision.
         """
-        with self.store.transaction(immediate=True) as db:
-            now = self._now(advance=True)
-            state = self._state_at(now)
+        with self.store.counting() as ledger:
+            now = self._now(ledger, advance=True)
+            state = self._state_at(ledger, now)
             if state.subscribed or exempt:
                 return Access(True, False, state)
             since = now - state.period_days * SECONDS_PER_DAY
-            already = db.execute(
-                "SELECT 1 FROM views WHERE article_id = ? AND counted_at > ?",
-                (article_id, since),
-            ).fetchone()
-            if already:
+            if ledger.counted_since(article_id, since):
                 return Access(True, False, state)
             if state.remaining <= 0:
                 return Access(False, False, state)
-            db.execute(
-                "INSERT INTO views (article_id, counted_at) VALUES (?, ?) "
-                "ON CONFLICT (article_id) DO UPDATE SET counted_at = excluded.counted_at",
-                (article_id, now),
-            )
-            return Access(True, True, self._state_at(now))
+            ledger.record(article_id, now)
+            return Access(True, True, self._state_at(ledger, now))

@@ -22,13 +22,14 @@ from html import unescape
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from tui_reader.article import Article, Block, BlockKind, Link
-from tui_reader.html_convert import html_to_blocks
+from tui_reader.errors import ShownError
 from tui_reader.sanitize import clean_line
+from tui_reader.sources.html_convert import html_to_blocks
 
 # A news page is well under 2 MB of HTML; the cap bounds memory and time
 # (extraction is roughly linear in the page) for pages and gzip bombs alike.
 MAX_PAGE_BYTES = 10 * 1024 * 1024
-_TOO_LARGE = "page too large (over 10 MB)"
+PAGE_TOO_LARGE = "page too large (over 10 MB)"
 # Extraction time grows with the number of elements (about 0.1 ms each), so
 # a page of 200,000 tags takes 20 s. News pages have a few thousand.
 MAX_PAGE_TAGS = 100_000
@@ -83,7 +84,7 @@ _EDGE_SPACE = re.compile(f"[{_UNICODE_SPACES}]+(?=<)|(?<=>)[{_UNICODE_SPACES}]+"
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", ": ")
 
 
-class ExtractionError(Exception):
+class ExtractionError(ShownError):
     """A page gave no article; the message is one line for the user."""
 
 
@@ -121,7 +122,7 @@ def decode_html(data: bytes, content_type: str = "") -> str:
         ExtractionError: The data is too large, damaged gzip, empty, or not HTML.
     """
     if len(data) > MAX_PAGE_BYTES:
-        raise ExtractionError(_TOO_LARGE)
+        raise ExtractionError(PAGE_TOO_LARGE)
     if data.startswith(_GZIP_MAGIC):
         data = _gunzip(data)
     if data.startswith(_BINARY_MAGIC):
@@ -144,7 +145,7 @@ def _gunzip(data: bytes) -> bytes:
     except (OSError, EOFError, zlib.error) as error:
         raise ExtractionError("the page is gzip-compressed but damaged") from error
     if len(out) > MAX_PAGE_BYTES:
-        raise ExtractionError(_TOO_LARGE)
+        raise ExtractionError(PAGE_TOO_LARGE)
     return out
 
 
@@ -211,7 +212,7 @@ def extract_article(html: str, url: str = "", *, cancel: threading.Event | None 
         ExtractionCancelled: `cancel` was set (a subclass of ExtractionError).
     """
     if len(html) > MAX_PAGE_BYTES:
-        raise ExtractionError(_TOO_LARGE)
+        raise ExtractionError(PAGE_TOO_LARGE)
     if html.count("<") > MAX_PAGE_TAGS:  # an upper bound on tags, and cheap
         raise ExtractionError(f"page too complex (over {MAX_PAGE_TAGS:,} tags)")
     _check(cancel)

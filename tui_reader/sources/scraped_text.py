@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui_reader.article import Article, Block, BlockKind
+from tui_reader.errors import ShownError
 from tui_reader.sanitize import clean_line, clean_text
 
 # Larger files are not scraped articles; refusing them keeps memory bounded.
@@ -49,7 +50,7 @@ _SUBHEADING_MAX_WORDS = 8
 _SENTENCE_END = tuple('.!?,;:…"”’)')
 
 
-class ArticleImportError(Exception):
+class ArticleImportError(ShownError):
     """A file could not be imported; the message is one line for the user."""
 
 
@@ -207,24 +208,6 @@ def read_article_file(path: Path, *, origin: str = "file") -> Article:
         raise ArticleImportError(exc.strerror or "cannot read file") from None
     source = "Bundled seed" if origin == "seed" else clean_line(path.name)
     return parse_text(decode_file(data), source=source, origin=origin)
-
-
-# Saved web pages go to the extractor (`pages.read_page_file`), not the text importer.
-PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
-
-
-def is_page_file(path: Path) -> bool:
-    """Whether `import` should treat `path` as a saved web page."""
-    return path.name.lower().endswith(PAGE_SUFFIXES)
-
-
-def pages_in(directory: Path) -> list[Path]:
-    """The saved web pages directly inside a directory, sorted by name ([] if unreadable;
-    the text importer reports a folder it cannot list)."""
-    try:
-        return sorted(p for p in directory.iterdir() if is_page_file(p) and p.is_file())
-    except OSError:
-        return []
 
 
 def _text_files_in(directory: Path) -> list[Path]:

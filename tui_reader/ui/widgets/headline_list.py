@@ -19,8 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_reader.library.articles import Headline
 from tui_reader.render import format_date
-from tui_reader.store import Headline
 
 SOURCE_WIDTH = 16
 DATE_WIDTH = 10

@@ -1,6 +1,8 @@
-"""Dialogs: add a feed, pick a feed."""
+"""Dialogs: add a feed, pick a feed, search. They get what they act with handed in."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from rich.text import Text
 from textual import on, work
@@ -11,13 +13,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui_reader.store import Feed
+from tui_reader.library.feeds import Feed
 
 ALL_FEEDS = "all"
 
 
+# Subscribes to a URL; returns None on success, else the one-line error to show.
+Subscribe = Callable[[str], Awaitable[str | None]]
+
+
 class AddFeedDialog(ModalScreen[str | None]):
-    """Ask for a feed URL; the app subscribes and reports errors here."""
+    """Ask for a feed URL; `subscribe` (handed in by the app) reports errors here."""
 
     DEFAULT_CSS = """
     AddFeedDialog {
@@ -43,6 +49,10 @@ class AddFeedDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss_dialog", "Cancel", show=True)]
 
+    def __init__(self, subscribe: Subscribe) -> None:
+        super().__init__()
+        self.subscribe_to = subscribe
+
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Add a feed: its URL, or a web page that links to one")
@@ -65,11 +75,7 @@ class AddFeedDialog(ModalScreen[str | None]):
 
     @work(exclusive=True, group="add-feed")
     async def subscribe(self, url: str) -> None:
-        from tui_reader.app import ReaderApp
-
-        app = self.app
-        assert isinstance(app, ReaderApp)
-        error = await app.subscribe_to(url)
+        error = await self.subscribe_to(url)
         if error is None:
             self.dismiss(url)
         else:
@@ -81,8 +87,8 @@ class AddFeedDialog(ModalScreen[str | None]):
         self.query_one("#error", Label).update(Text(error))
 
 
-class FeedPicker(ModalScreen[tuple[int, str] | str | None]):
-    """Pick one feed's headlines, or all."""
+class FeedPicker(ModalScreen[str | None]):
+    """Pick one feed's headlines, or all: dismissed with a feed id, or `ALL_FEEDS`."""
 
     DEFAULT_CSS = """
     FeedPicker {
@@ -121,12 +127,7 @@ class FeedPicker(ModalScreen[tuple[int, str] | str | None]):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        option_id = event.option.id
-        if option_id == ALL_FEEDS or option_id is None:
-            self.dismiss(ALL_FEEDS)
-            return
-        feed = next(f for f in self.feeds if str(f.id) == option_id)
-        self.dismiss((feed.id, feed.title or feed.url))
+        self.dismiss(event.option.id or ALL_FEEDS)
 
 
 class SearchDialog(ModalScreen[str | None]):

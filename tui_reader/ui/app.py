@@ -1,8 +1,10 @@
-"""The Textual app: headline list, article pane, meter header, key hints.
+"""The Textual app: it holds the library, the meter and the list's view, and runs the workers.
 
 Build it with `make_app`, which takes the config and data dir so tests can
-inject both. SQLite work runs in thread workers that post the typed messages
-of `tui_reader.messages`; the keypress path does no I/O.
+inject both. SQLite work runs in thread workers that post the typed
+messages of `ui.messages`; the keypress path does no I/O. The keys belong
+to `ReaderScreen`. The use cases themselves (reading, searching, refresh,
+subscribe, full text) are the same functions the CLI calls.
 """
 
 from __future__ import annotations
@@ -14,21 +16,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.text import Text
-from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.events import DescendantFocus
+from textual import work
+from textual.app import App
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.reactive import reactive
 
 from tui_reader import APP_NAME
-from tui_reader.config import KEY_ACTIONS, Config
-from tui_reader.html_convert import with_body
+from tui_reader.config import Config
+from tui_reader.errors import ShownError
+from tui_reader.library.articles import Flag
+from tui_reader.library.database import StoreError
+from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory, styles_directory
-from tui_reader.messages import (
+from tui_reader.meter import Clock, Meter
+from tui_reader.reading import open_for_reading
+from tui_reader.render import render_article
+from tui_reader.searching import index_all, search
+from tui_reader.sources.seeds import open_library
+from tui_reader.ui.list_view import ListView
+from tui_reader.ui.messages import (
     ArticleOpened,
     HeadlineChanged,
     HeadlinesLoaded,
@@ -39,284 +45,15 @@ from tui_reader.messages import (
     RefreshProgress,
     SearchIndexed,
 )
-from tui_reader.meter import Clock, Meter, MeterState
-from tui_reader.render import render_article, safe_link
-from tui_reader.store import Store, StoreError, open_library
-from tui_reader.widgets.article_view import ArticleView
-from tui_reader.widgets.dialogs import ALL_FEEDS, AddFeedDialog, FeedPicker, SearchDialog
-from tui_reader.widgets.headline_list import HeadlineList
-from tui_reader.widgets.help_screen import HelpScreen, key_label
+from tui_reader.ui.reader_screen import ReaderScreen
+from tui_reader.ui.widgets.dialogs import ALL_FEEDS, FeedPicker
+from tui_reader.ui.widgets.help_screen import key_label
 
 # Headlines loaded before the first paint; more than any terminal is tall.
 FIRST_SCREENFUL = 300
-# HeadlinesLoaded.keep_id value: keep the cursor on whatever it is on now.
-KEEP_CURSOR = "\0keep"
 
 # How often the header re-reads the meter (views expire; other instances count).
 METER_REFRESH_SECONDS = 60
-# A search indexes up to this many waiting articles first (about 0.2 s); with
-# more waiting it answers from the index as it is and searches again later.
-SEARCH_CATCH_UP = 2_000
-
-# Below this width the panes take turns instead of squeezing side by side.
-NARROW_WIDTH = 80
-
-# Shown in the footer; the rest are listed by `?`.
-_FOOTER_ACTIONS = {
-    "open",
-    "next_article",
-    "toggle_read",
-    "toggle_star",
-    "unread_only",
-    "refresh",
-    "help",
-    "quit",
-}
-_FOOTER_LABELS = {
-    "open": "Open",
-    "next_article": "Next",
-    "toggle_read": "Read",
-    "toggle_star": "Star",
-    "unread_only": "Unread",
-    "refresh": "Refresh",
-    "help": "Help",
-    "quit": "Quit",
-}
-
-
-def _bindings() -> list[Binding]:
-    return [
-        Binding(
-            action.keys,
-            action.action,
-            _FOOTER_LABELS.get(action.id, action.description),
-            show=action.id in _FOOTER_ACTIONS,
-            id=action.id,
-        )
-        for action in KEY_ACTIONS
-    ]
-
-
-class MeterHeader(Horizontal):
-    """The top line: the app's name and the free-article meter."""
-
-    DEFAULT_CSS = """
-    MeterHeader {
-        dock: top;
-        height: 1;
-        background: $primary;
-        color: $text;
-    }
-    MeterHeader > .meter-header--name {
-        width: auto;
-        padding: 0 1;
-        text-style: bold;
-    }
-    MeterHeader > .meter-header--status {
-        width: auto;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    MeterHeader > .meter-header--meter {
-        width: 1fr;
-        padding: 0 1;
-        text-align: right;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Static(APP_NAME, classes="meter-header--name")
-        yield Static("", id="status", classes="meter-header--status")
-        yield Static("", id="meter", classes="meter-header--meter")
-
-    def show(self, state: MeterState) -> None:
-        """Show the meter's message."""
-        self.query_one("#meter", Static).update(Text(state.message()))
-
-    def status(self, text: str) -> None:
-        """Show what is going on (the view, a refresh's progress)."""
-        self.query_one("#status", Static).update(Text(text))
-
-
-class ReaderScreen(Screen[None]):
-    """The main screen. Its bindings drive both panes."""
-
-    BINDINGS = _bindings()
-
-    def compose(self) -> ComposeResult:
-        yield MeterHeader()
-        with Horizontal(id="panes"):
-            yield HeadlineList(id="headlines")
-            yield ArticleView(id="article")
-        yield Footer()
-
-    @property
-    def headlines(self) -> HeadlineList:
-        return self.query_one(HeadlineList)
-
-    @property
-    def article(self) -> ArticleView:
-        return self.query_one(ArticleView)
-
-    @property
-    def reader(self) -> ReaderApp:
-        app = self.app
-        assert isinstance(app, ReaderApp)
-        return app
-
-    def on_mount(self) -> None:
-        self.headlines.focus()
-
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
-
-    # Panes ----------------------------------------------------------------
-
-    @property
-    def reading(self) -> bool:
-        """Whether the article pane has the keyboard.
-
-        Kept here rather than read from focus: `focus()` takes effect after
-        the current message, and keys typed quickly (or pasted) must already
-        go to the pane that Tab chose.
-        """
-        return self.has_class("-reading")
-
-    def show_pane(self, article: bool) -> None:
-        """Give the keyboard (and, when narrow, the screen) to one pane."""
-        self.set_class(article, "-reading")
-        (self.article if article else self.headlines).focus()
-
-    def on_descendant_focus(self, event: DescendantFocus) -> None:
-        # A click can move focus too; follow it.
-        if event.widget in (self.article, self.headlines):
-            self.set_class(event.widget is self.article, "-reading")
-
-    def action_switch_pane(self) -> None:
-        self.show_pane(not self.reading)
-
-    def action_back(self) -> None:
-        self.show_pane(False)
-
-    # Moving ---------------------------------------------------------------
-
-    def action_cursor_down(self) -> None:
-        if self.reading:
-            self.article.scroll_down(animate=False)
-        else:
-            self.headlines.move_cursor(1)
-
-    def action_cursor_up(self) -> None:
-        if self.reading:
-            self.article.scroll_up(animate=False)
-        else:
-            self.headlines.move_cursor(-1)
-
-    def action_first(self) -> None:
-        if self.reading:
-            self.article.scroll_home(animate=False)
-        else:
-            self.headlines.cursor = 0
-
-    def action_last(self) -> None:
-        if self.reading:
-            self.article.scroll_end(animate=False)
-        else:
-            self.headlines.cursor = len(self.headlines.headlines) - 1
-
-    def action_page_down(self) -> None:
-        self.article.scroll_page_down(animate=False)
-
-    def action_page_up(self) -> None:
-        self.article.scroll_page_up(animate=False)
-
-    # Opening --------------------------------------------------------------
-
-    def action_open(self) -> None:
-        headline = self.headlines.current
-        if headline is not None:
-            self.reader.open_article(headline.id)
-            if self.has_class("-narrow"):
-                self.show_pane(True)
-
-    def _open_relative(self, delta: int) -> None:
-        before = self.headlines.cursor
-        self.headlines.move_cursor(delta)
-        if self.headlines.cursor == before:
-            self.notify("No more stories that way.", timeout=2)
-            return
-        self.action_open()
-
-    def action_next_article(self) -> None:
-        self._open_relative(1)
-
-    def action_previous_article(self) -> None:
-        self._open_relative(-1)
-
-    @on(HeadlineList.Clicked)
-    def _clicked(self, _event: HeadlineList.Clicked) -> None:
-        self.action_open()
-
-    # Marking --------------------------------------------------------------
-
-    def action_toggle_read(self) -> None:
-        headline = self.headlines.current
-        if headline is not None:
-            self.reader.set_flag(headline.id, "read", not headline.read)
-
-    def action_toggle_star(self) -> None:
-        headline = self.headlines.current
-        if headline is not None:
-            self.reader.set_flag(headline.id, "starred", not headline.starred)
-
-    def action_unread_only(self) -> None:
-        self.reader.unread_only = not self.reader.unread_only
-        current = self.headlines.current
-        self.reader.load_headlines(current.id if current else None)
-        self.reader._show_view()
-        self.notify("Showing unread only" if self.reader.unread_only else "Showing all", timeout=2)
-
-    def action_open_browser(self) -> None:
-        headline = self.headlines.current
-        if headline is None:
-            return
-        url = safe_link(headline.url) if headline.url else None
-        if url is None:
-            self.notify("This story has no web link.", severity="warning", timeout=3)
-            return
-        self.app.open_url(url)
-
-    def action_subscribe(self) -> None:
-        self.reader.toggle_subscription()
-
-    def action_refresh(self) -> None:
-        self.reader.start_refresh()
-
-    def action_add_feed(self) -> None:
-        if self.reader.config.offline:
-            self.notify("Offline: adding a feed needs the network.", severity="warning")
-            return
-        self.app.push_screen(AddFeedDialog())
-
-    def action_feeds(self) -> None:
-        self.reader.pick_feed()
-
-    def action_search(self) -> None:
-        self.app.push_screen(SearchDialog(self.reader.search_query), self.reader.search_for)
-
-    def action_full_text(self) -> None:
-        # The story on screen if there is one, else the one under the cursor.
-        article_id = self.article.article_id
-        if article_id is None and self.headlines.current is not None:
-            article_id = self.headlines.current.id
-        if article_id is not None:
-            self.reader.start_full_text(article_id)
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.reader.config))
-
-    def action_quit(self) -> None:
-        self.app.exit()
 
 
 class ReaderApp(App[None]):
@@ -325,6 +62,9 @@ class ReaderApp(App[None]):
     TITLE = APP_NAME
     CSS_PATH = str(styles_directory() / "app.tcss")
     ENABLE_COMMAND_PALETTE = False
+
+    # What the headline list shows; `watch_view` reloads the list and the header.
+    view: reactive[ListView] = reactive(ListView(), init=False, always_update=True)
 
     def __init__(
         self,
@@ -341,10 +81,6 @@ class ReaderApp(App[None]):
         self.clock = clock
         self.store: Store | None = None
         self.meter: Meter | None = None
-        self.unread_only = False
-        self.feed_filter: int | None = None  # show one feed's headlines, or all
-        self.feed_filter_title = ""
-        self.search_query = ""  # when set, the list shows search results
         self.refresh_cancel = threading.Event()
         self.index_cancel = threading.Event()
         self.fetching_full_text: set[str] = set()  # article ids `f` is fetching
@@ -384,18 +120,20 @@ class ReaderApp(App[None]):
         if self.store is not None:
             self.store.close()
 
-    @property
-    def view(self) -> tuple[bool, int | None, str]:
-        """What the headline list shows: (unread only, feed id or None, search words)."""
-        return self.unread_only, self.feed_filter, self.search_query
+    def watch_view(self, old: ListView, new: ListView) -> None:
+        """Show the new view in the header and load its headlines."""
+        self._show_view()
+        # Unread only on or off lists the same stories: the cursor stays.
+        self.load_headlines(keep_cursor=old.same_list(new))
+
+    def reload_headlines(self) -> None:
+        """Load the list again (new stories, changed state), the cursor where it is."""
+        self.load_headlines(keep_cursor=True)
 
     def search_for(self, query: str | None) -> None:
         """Show the articles matching `query` ("" shows the list as before)."""
-        if query is None:
-            return
-        self.search_query = query
-        self._show_view()
-        self.load_headlines(None)
+        if query is not None:
+            self.view = self.view.searching(query)
 
     # Feeds --------------------------------------------------------------------
 
@@ -414,7 +152,7 @@ class ReaderApp(App[None]):
     @work(exclusive=True, group="refresh")
     async def refresh_feeds(self) -> None:
         """Fetch all feeds; new headlines appear as it ends, the cursor stays."""
-        from tui_reader.fetch import FeedOutcome, refresh_feeds
+        from tui_reader.sources.refresh import FeedOutcome, refresh_feeds
 
         assert self.store is not None
         store = self.store
@@ -439,8 +177,7 @@ class ReaderApp(App[None]):
         except StoreError as exc:
             self.post_message(LibraryProblem(str(exc)))
             self._show_view()  # not "refreshing n/m" forever
-            current = self.reader_screen.headlines.current
-            self.load_headlines(current.id if current else None)  # what was stored
+            self.reload_headlines()  # what was stored
             return
         self.post_message(RefreshDone(summary.line()))
         self.index_for_search()
@@ -451,22 +188,19 @@ class ReaderApp(App[None]):
         Returns:
             None on success, else the one-line error to show in the dialog.
         """
-        from tui_reader.fetch import FetchError, subscribe
+        from tui_reader.sources.subscribe import subscribe
 
         if self.store is None:
             return "The library is not open yet."
         try:
             result = await subscribe(self.store, url, self.config.network)
-        except FetchError as exc:
-            return str(exc)
-        except StoreError as exc:
+        except ShownError as exc:  # FetchError, StoreError
             return str(exc)
         found = f" (found on the page: {result.found_on_page.url})" if result.found_on_page else ""
         self.notify(
             f"Subscribed to {result.feed.title}: {result.outcome.new} articles{found}", timeout=5
         )
-        current = self.reader_screen.headlines.current
-        self.load_headlines(current.id if current else None)
+        self.reload_headlines()
         self.index_for_search()
         return None
 
@@ -488,7 +222,7 @@ class ReaderApp(App[None]):
     @work(group="full-text")
     async def fetch_full_text(self, article_id: str) -> None:
         """Replace the summary with the story from the page; reopen it if shown."""
-        from tui_reader.pages import NoWebPage, PageError, fetch_full_text
+        from tui_reader.sources.pages import NoWebPage, PageError, fetch_full_text
 
         assert self.store is not None
         try:
@@ -522,27 +256,33 @@ class ReaderApp(App[None]):
             return
         with self._store_errors():
             feeds = self.store.feeds()
-            unread = int(self.store.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
+            unread = self.store.unread_count()
             self.call_from_thread(self.push_screen, FeedPicker(feeds, unread), self._feed_picked)
 
-    def _feed_picked(self, choice: tuple[int, str] | str | None) -> None:
+    def _feed_picked(self, choice: str | None) -> None:
         if choice is None:
             return
-        if choice == ALL_FEEDS or isinstance(choice, str):
-            self.feed_filter, self.feed_filter_title = None, ""
+        if choice == ALL_FEEDS:
+            self.view = self.view.of_feed(None)
         else:
-            self.feed_filter, self.feed_filter_title = choice
-        self._show_view()
-        self.load_headlines(None)
+            self._show_feed(choice)
+
+    @work(thread=True, exclusive=True, group="feeds")
+    def _show_feed(self, ref: str) -> None:
+        """Show one feed, found as the CLI finds one (it may have gone meanwhile)."""
+        if self.store is None:
+            return
+        try:
+            feed = self.store.resolve_feed(ref)
+        except ShownError as exc:
+            self.post_message(LibraryProblem(str(exc)))
+            return
+        view = self.view.of_feed(feed.id, feed.title or feed.url)
+        self.call_from_thread(setattr, self, "view", view)
 
     def _show_view(self, extra: str = "") -> None:
         # No SQLite here: this runs on the UI thread, maybe during a refresh.
-        name = self.feed_filter_title if self.feed_filter is not None else "All articles"
-        if self.search_query:
-            name = f"Search: {self.search_query}"
-        if self.unread_only:
-            name += " (unread)"
-        self.reader_screen.query_one(MeterHeader).status(name + extra)
+        self.reader_screen.header.status(self.view.title() + extra)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         self._show_view(f" · refreshing {message.done}/{message.total}")
@@ -550,8 +290,7 @@ class ReaderApp(App[None]):
     def on_refresh_done(self, message: RefreshDone) -> None:
         self._show_view()
         self.notify(f"Refreshed: {message.summary}", timeout=5)
-        current = self.reader_screen.headlines.current
-        self.load_headlines(current.id if current else None)
+        self.reload_headlines()
 
     # Workers: SQLite off the UI thread -------------------------------------
 
@@ -572,10 +311,10 @@ class ReaderApp(App[None]):
             # The first screenful first, so a large library shows as fast as
             # an empty one; the rest follows while the user reads.
             first = self.store.headlines(limit=FIRST_SCREENFUL)
-            self.post_message(HeadlinesLoaded(first, None, (False, None, "")))
+            self.post_message(HeadlinesLoaded(first, ListView(), keep_cursor=False))
             if len(first) == FIRST_SCREENFUL:
                 everything = self.store.headlines()
-                self.post_message(HeadlinesLoaded(everything, KEEP_CURSOR, (False, None, "")))
+                self.post_message(HeadlinesLoaded(everything, ListView(), keep_cursor=True))
             if self.config.refresh_on_start and not self.config.offline:
                 self.call_from_thread(self.start_refresh)
             else:
@@ -584,21 +323,19 @@ class ReaderApp(App[None]):
             self.post_message(LibraryFailed(str(exc)))
 
     @work(thread=True, exclusive=True, group="headlines")
-    def load_headlines(self, keep_id: str | None) -> None:
-        """Reload the headline list (after a filter change)."""
+    def load_headlines(self, *, keep_cursor: bool) -> None:
+        """Load the headlines of the current view."""
         if self.store is None:
             return
         view = self.view
-        unread_only, feed_id, query = view
         with self._store_errors():
-            if query:
-                pending = self.store.unindexed_count()
-                if pending <= SEARCH_CATCH_UP:
-                    self.store.index_all(self.index_cancel)
-                else:
-                    # Answer now from what is indexed; the background pass
+            if view.query:
+                results = search(self.store, view.query, cancel=self.index_cancel)
+                if results.still_pending:
+                    # Answered from what is indexed; the background pass
                     # searches again when it ends (on_search_indexed). The
                     # articles may have come from another process: start it.
+                    pending = results.still_pending
                     self.call_from_thread(self.index_for_search)
                     self.call_from_thread(
                         self.notify,
@@ -606,12 +343,12 @@ class ReaderApp(App[None]):
                         " these are the results so far; they update when it ends.",
                         timeout=6,
                     )
-                headlines = self.store.search(query)
-                if unread_only:
+                headlines = results.headlines
+                if view.unread_only:
                     headlines = [h for h in headlines if not h.read]
             else:
-                headlines = self.store.headlines(unread_only=unread_only, feed_id=feed_id)
-            self.post_message(HeadlinesLoaded(headlines, keep_id, view))
+                headlines = self.store.headlines(unread_only=view.unread_only, feed_id=view.feed_id)
+            self.post_message(HeadlinesLoaded(headlines, view, keep_cursor))
 
     def index_for_search(self) -> None:
         """Start the deferred search-index pass, unless one is running."""
@@ -624,7 +361,7 @@ class ReaderApp(App[None]):
         if self.store is None:
             return
         with self._store_errors():
-            count = self.store.index_all(self.index_cancel)
+            count = index_all(self.store, self.index_cancel)
             if count and not self.index_cancel.is_set():
                 self.post_message(SearchIndexed(count))
 
@@ -634,32 +371,27 @@ class ReaderApp(App[None]):
         if self.store is None or self.meter is None:
             return
         with self._store_errors():
-            stored = self.store.get(article_id)
-            if stored is None:
+            reading = open_for_reading(
+                self.store, self.meter, article_id, exempt_feeds=self.config.exempt_feeds
+            )
+            if reading is None:
                 return
-            # Convert first: whatever happens in there must not cost a free article.
-            article = with_body(stored.article, stored.html)
-            exempt = bool(stored.feed_url) and stored.feed_url in self.config.exempt_feeds
-            access = self.meter.open(article_id, exempt=exempt)
-            if access.allowed and not stored.read:
-                self.store.set_read(article_id, True)
-                stored.read = True
             notice = (
                 f"Press {key_label(self.config.keys_for('subscribe'))} to subscribe"
                 " (a local switch: nothing is bought)."
             )
-            text = render_article(article, teaser=not access.allowed, notice=notice)
+            text = render_article(reading.article, teaser=reading.withheld, notice=notice)
             # The article first: the header and the row can follow a frame later.
             self.post_message(
-                ArticleOpened(article_id, text, withheld=not access.allowed, url=stored.article.url)
+                ArticleOpened(article_id, text, withheld=reading.withheld, url=reading.article.url)
             )
-            self.post_message(MeterChanged(access.state))
+            self.post_message(MeterChanged(reading.access.state))
             headline = self.store.headline(article_id)
             if headline is not None:
                 self.post_message(HeadlineChanged(headline))
 
     @work(thread=True, group="flags")
-    def set_flag(self, article_id: str, flag: str, value: bool) -> None:
+    def set_flag(self, article_id: str, flag: Flag, value: bool) -> None:
         """Mark read/unread or star/unstar, then refresh that row."""
         if self.store is None:
             return
@@ -722,21 +454,18 @@ class ReaderApp(App[None]):
         if message.view != self.view:
             return  # loaded for a filter the user has since changed
         headlines = self.reader_screen.headlines
-        keep_id = message.keep_id
-        if keep_id == KEEP_CURSOR:
-            keep_id = headlines.current.id if headlines.current else None
+        keep_id = headlines.current.id if message.keep_cursor and headlines.current else None
         headlines.set_headlines(message.headlines, keep_id)
 
     def on_search_indexed(self, message: SearchIndexed) -> None:
-        if self.search_query:  # results shown so far may have missed some
-            current = self.reader_screen.headlines.current
-            self.load_headlines(current.id if current else None)
+        if self.view.query:  # results shown so far may have missed some
+            self.reload_headlines()
 
     def on_headline_changed(self, message: HeadlineChanged) -> None:
         self.reader_screen.headlines.update_headline(message.headline)
 
     def on_meter_changed(self, message: MeterChanged) -> None:
-        self.reader_screen.query_one(MeterHeader).show(message.state)
+        self.reader_screen.header.show(message.state)
 
     def on_article_opened(self, message: ArticleOpened) -> None:
         screen = self.reader_screen

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from rich.console import RenderableType
 from textual.message import Message
 
+from tui_reader.library.articles import Headline
 from tui_reader.meter import MeterState
-from tui_reader.store import Headline
+from tui_reader.ui.list_view import ListView
 
 
 @dataclass
@@ -34,8 +35,8 @@ class HeadlinesLoaded(Message):
     """A fresh list of headlines, and which one the cursor should stay on."""
 
     headlines: list[Headline]
-    keep_id: str | None
-    view: tuple[bool, int | None, str]  # (unread only, feed, search) loaded for; stale ones drop
+    view: ListView  # the view they were loaded for; stale ones are dropped
+    keep_cursor: bool  # keep the cursor on the story it is on when they arrive
 
 
 @dataclass

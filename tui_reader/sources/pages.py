@@ -4,7 +4,8 @@ A page is fetched with the same client, limits and one-line errors as feeds,
 then `extract` finds the story in it. Extraction is CPU work (tens of
 milliseconds a page), so it runs in a thread, or in the refresh's worker
 processes when there are some; the extraction library is imported there,
-never at start-up.
+never at start-up. Imports `http`, `extract` and the library; never the
+refresh code.
 """
 
 from __future__ import annotations
@@ -18,22 +19,24 @@ from pathlib import Path
 import httpx
 
 from tui_reader.article import Article
-from tui_reader.fetch import FetchError, check_url, fetch, make_client
-from tui_reader.fetch_settings import NetworkSettings
+from tui_reader.errors import ShownError
+from tui_reader.library.database import StoreError
+from tui_reader.library.feeds import Feed
+from tui_reader.library.store import Store
+from tui_reader.network_settings import NetworkSettings
 from tui_reader.sanitize import clean_line
-from tui_reader.store import Feed, Store, StoreError
+from tui_reader.sources.extract import MAX_PAGE_BYTES, PAGE_TOO_LARGE
+from tui_reader.sources.http import FetchError, check_url, fetch, make_client
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # What a server may call a web page; no type at all is given the benefit of the doubt.
 HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml", "text/plain"})
-# A saved page larger than this is not one article.
-MAX_PAGE_BYTES = 10 * 1024 * 1024
 # A refresh fetches at most this many full stories per feed (newest first),
 # so a first refresh of a big feed does not fetch a thousand pages.
 FULL_TEXT_PER_REFRESH = 30
 
 
-class PageError(Exception):
+class PageError(ShownError):
     """A page could not become an article; the message is one line."""
 
 
@@ -67,7 +70,7 @@ def page_to_article(
     Raises:
         PageError: No article found, not HTML, too large.
     """
-    from tui_reader.extract import ExtractionError, decode_html, extract_article
+    from tui_reader.sources.extract import ExtractionError, decode_html, extract_article
 
     try:
         html = decode_html(body, content_type)
@@ -95,7 +98,7 @@ def read_page_file(path: Path) -> Article:
     """
     try:
         if path.stat().st_size > MAX_PAGE_BYTES:
-            raise PageError("page too large (over 10 MB)")
+            raise PageError(PAGE_TOO_LARGE)
         data = path.read_bytes()
     except OSError as exc:
         raise PageError(f"cannot read: {exc.strerror or exc}") from None

@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
+from tui_reader.errors import ShownError
 from tui_reader.sanitize import clean_line
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
 
 
-class OpmlError(Exception):
+class OpmlError(ShownError):
     """The file is not usable OPML; the message is one line."""
 
 

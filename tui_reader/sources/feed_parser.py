@@ -10,17 +10,18 @@ is opened, not during a refresh.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import html
 import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
+from tui_reader.errors import ShownError, one_line
+from tui_reader.parsed_feed import FeedEntry, ParsedFeed
 from tui_reader.sanitize import clean_line, clean_text
 
 # A feed longer than this is cut (newest entries first, as feeds list them).
@@ -34,53 +35,8 @@ _FEED_TYPES = {
 }
 
 
-class FeedParseError(Exception):
+class FeedParseError(ShownError):
     """The document is not a feed we can read; the message is one line."""
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    """One entry of a feed, sanitized, with its content still HTML."""
-
-    guid: str
-    link: str
-    title: str
-    author: str
-    published: str | None  # ISO 8601 UTC, or None
-    html: str
-
-    def key(self) -> str:
-        """What identifies the entry within its feed: guid, else link, else content."""
-        if self.guid:
-            return "guid:" + self.guid
-        if self.link:
-            return "link:" + self.link
-        return "hash:" + self.content_hash()
-
-    def content_hash(self) -> str:
-        """A hash of what the reader sees; changes when the entry is edited."""
-        digest = hashlib.sha256()
-        for part in (self.title, self.link, self.author, self.published or "", self.html):
-            digest.update(part.encode() + b"\0")
-        return digest.hexdigest()[:16]
-
-
-@dataclass
-class ParsedFeed:
-    """A parsed feed: its title, its site, its entries."""
-
-    title: str
-    site_url: str
-    kind: str
-    entries: list[FeedEntry] = field(default_factory=list)
-    total_entries: int = 0  # in the document; more than `entries` when cut at MAX_ENTRIES
-
-    @property
-    def note(self) -> str | None:
-        """A one-line remark for the user, when the feed was cut."""
-        if self.total_entries > len(self.entries):
-            return f"kept the first {len(self.entries):,} of {self.total_entries:,} items"
-        return None
 
 
 def _iso_from_struct(value: Any) -> str | None:
@@ -102,10 +58,6 @@ def _iso_from_text(value: Any) -> str | None:
         return parsed.astimezone(UTC).isoformat(timespec="seconds")
     except (ValueError, OverflowError):
         return None
-
-
-def _one_line(exc: BaseException) -> str:
-    return clean_line(str(exc)) or type(exc).__name__
 
 
 def looks_like_json(data: bytes, content_type: str = "") -> bool:
@@ -279,7 +231,7 @@ def _parse_robust(data: bytes, url: str, content_type: str, total: int) -> Parse
                 raise FeedParseError("not a feed (an HTML page)")
             raise FeedParseError("not a feed (no RSS, Atom or JSON Feed document)")
         if result.get("bozo"):
-            reason = _one_line(result.get("bozo_exception", "malformed"))
+            reason = clean_line(one_line(result.get("bozo_exception", "malformed")))
             raise FeedParseError(f"malformed feed with no items: {reason}")
     parsed = ParsedFeed(
         title=clean_line(feed.get("title", "")) or url,
@@ -323,7 +275,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise FeedParseError(f"invalid JSON: {_one_line(exc)}") from None
+        raise FeedParseError(f"invalid JSON: {clean_line(one_line(exc))}") from None
     version = document.get("version", "") if isinstance(document, dict) else ""
     if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
         raise FeedParseError("not a feed (JSON without a JSON Feed version)")

@@ -1,0 +1,343 @@
+"""Articles in the library: adding, listing, loading, flags, saved pages and full texts.
+
+Imports `database`, `settings` and the article model; never a parser (callers hand in
+articles already parsed and sanitized).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from tui_reader.article import Article
+from tui_reader.library.database import Database, Row, now_iso
+from tui_reader.library.settings import put_setting, read_setting
+
+Flag = Literal["read", "starred"]
+FLAGS: tuple[Flag, ...] = ("read", "starred")
+
+
+# slots: a library of 100,000 headlines is held in memory; slots save a third.
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One row of the headline list: no body, cheap to load in bulk."""
+
+    id: str
+    title: str
+    source: str
+    published: str | None
+    url: str
+    read: bool
+    starred: bool
+
+
+@dataclass
+class StoredArticle:
+    """An article with its library state."""
+
+    id: str
+    article: Article
+    read: bool
+    starred: bool
+    added: str
+    html: str = ""  # a feed entry's HTML, converted to blocks when opened
+    feed_url: str = ""
+    full_text: bool = False  # the body is the story from its web page
+
+
+HEADLINE_COLUMNS = "id, title, source, published, url, read, starred"
+
+
+def headline_from_row(row: Row) -> Headline:
+    """A headline from a row of `HEADLINE_COLUMNS`."""
+    # Sources repeat across a whole feed: one string each, not one per row.
+    return Headline(row[0], row[1], sys.intern(row[2]), row[3], row[4], bool(row[5]), bool(row[6]))
+
+
+def page_article_id(url: str) -> str:
+    """The id of a page saved from `url` (saving it again finds the same one)."""
+    return hashlib.sha256(b"page\0" + url.encode()).hexdigest()[:16]
+
+
+# The columns an Article fills, in `_article_values` order.
+_ARTICLE_COLUMNS = (
+    "source",
+    "url",
+    "title",
+    "standfirst",
+    "body",
+    "word_count",
+    "published",
+    "author",
+)
+
+
+def _article_values(article: Article) -> tuple[object, ...]:
+    return (
+        article.source,
+        article.url,
+        article.title,
+        article.standfirst,
+        article.body_json(),
+        article.word_count,
+        article.published,
+        article.author,
+    )
+
+
+def insert_article(
+    db: sqlite3.Connection, article: Article, article_id: str | None = None
+) -> tuple[str, bool]:
+    """Insert one article unless its id is there; say whether it was new."""
+    article_id = article_id or article.content_id()
+    added_at = now_iso()
+    columns = ", ".join(_ARTICLE_COLUMNS)
+    marks = ", ".join("?" * (len(_ARTICLE_COLUMNS) + 4))
+    cursor = db.execute(
+        f"INSERT OR IGNORE INTO articles (id, origin, added, sort_key, {columns}) VALUES ({marks})",
+        (
+            article_id,
+            article.origin,
+            added_at,
+            article.published or added_at,
+            *_article_values(article),
+        ),
+    )
+    return article_id, cursor.rowcount == 1
+
+
+class ArticleStore(Database):
+    """The articles table."""
+
+    def add_articles(self, articles: Iterable[Article]) -> list[tuple[str, bool]]:
+        """Add articles in one transaction; ones already there are left alone.
+
+        Args:
+            articles: Parsed articles (their text already sanitized).
+
+        Returns:
+            (id, added) for each article; added is False for a duplicate.
+        """
+        with self.transaction() as db:
+            return [insert_article(db, article) for article in articles]
+
+    def headlines(
+        self,
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+        feed_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[Headline]:
+        """List headlines, newest first.
+
+        Args:
+            unread_only: Only articles not marked read.
+            starred_only: Only starred articles.
+            feed_id: Only this feed's articles.
+            limit: At most this many (the first screenful, say).
+
+        Returns:
+            Headlines in display order.
+        """
+        where = []
+        if unread_only:
+            where.append("read = 0")
+        if starred_only:
+            where.append("starred = 1")
+        if feed_id is not None:
+            where.append(f"feed_id = {int(feed_id)}")
+        sql = f"SELECT {HEADLINE_COLUMNS} FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY sort_key DESC, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        # Row by row, not fetchall(): 100,000 rows held twice (as tuples and as
+        # headlines) would double the peak memory of loading a large library.
+        with self.reading() as db:
+            return [headline_from_row(row) for row in db.execute(sql)]
+
+    def headline(self, article_id: str) -> Headline | None:
+        """Load one headline (after its state changed), or None."""
+        rows = self.query(f"SELECT {HEADLINE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        return headline_from_row(rows[0]) if rows else None
+
+    def count(self) -> int:
+        """Number of articles in the library."""
+        return int(self.query("SELECT count(*) FROM articles")[0][0])
+
+    def unread_count(self) -> int:
+        """Number of articles not marked read."""
+        return int(self.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
+
+    def find_ids(self, prefix: str) -> list[str]:
+        """Find articles whose id starts with `prefix`.
+
+        Args:
+            prefix: A full id or a prefix of at least 4 hex digits.
+
+        Returns:
+            Up to two matching ids: none, the one, or two when it is ambiguous.
+        """
+        prefix = prefix.strip().lower()
+        if len(prefix) < 4 or not all(c in "0123456789abcdef" for c in prefix):
+            return []
+        rows = self.query(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+            (prefix, prefix + "g"),
+        )
+        return [str(row[0]) for row in rows]
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        """Load one article with its body, or None if there is no such id."""
+        rows = self.query(
+            "SELECT a.id, a.origin, a.source, a.url, a.title, a.standfirst, a.body, a.published,"
+            " a.read, a.starred, a.added, a.html, a.author, COALESCE(f.url, ''), a.full_text"
+            " FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
+            (article_id,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        article = Article(
+            title=row[4],
+            standfirst=row[5],
+            blocks=Article.blocks_from_json(row[6]),
+            source=row[2],
+            url=row[3],
+            published=row[7],
+            origin=row[1],
+            author=row[12],
+        )
+        return StoredArticle(
+            row[0],
+            article,
+            bool(row[8]),
+            bool(row[9]),
+            row[10],
+            html=row[11],
+            feed_url=row[13],
+            full_text=bool(row[14]),
+        )
+
+    def set_flag(self, article_id: str, flag: Flag, value: bool) -> None:
+        """Set an article's `read` or `starred` flag."""
+        if flag not in FLAGS:
+            raise ValueError(flag)
+        with self.transaction() as db:
+            db.execute(f"UPDATE articles SET {flag} = ? WHERE id = ?", (int(value), article_id))
+
+    def set_read(self, article_id: str, read: bool) -> None:
+        """Mark an article read or unread."""
+        self.set_flag(article_id, "read", read)
+
+    def set_starred(self, article_id: str, starred: bool) -> None:
+        """Star or unstar an article."""
+        self.set_flag(article_id, "starred", starred)
+
+    # Web pages --------------------------------------------------------------
+
+    def save_page(self, article: Article) -> tuple[str, bool]:
+        """Store an article extracted from a web page (fetched or a saved file).
+
+        The id comes from the page's URL when it has one, so saving a page
+        again updates it (keeping its read and starred state) instead of
+        adding a copy.
+
+        Args:
+            article: The extracted article, already sanitized.
+
+        Returns:
+            (article id, whether it is new to the library).
+        """
+        article_id = page_article_id(article.url) if article.url else article.content_id()
+        values = _article_values(article)
+        with self.transaction() as db:
+            exists = db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if exists:
+                assignments = ", ".join(f"{column} = ?" for column in _ARTICLE_COLUMNS)
+                db.execute(
+                    f"UPDATE articles SET {assignments}, indexed = 0 WHERE id = ?",
+                    (*values, article_id),
+                )
+            else:
+                insert_article(db, article, article_id)
+        return article_id, not exists
+
+    def set_full_text(self, article_id: str, article: Article) -> None:
+        """Keep a feed article's full story in place of the feed's summary.
+
+        Args:
+            article_id: The feed article.
+            article: What was extracted from its page; its blocks become the
+                body, and its byline fills in a missing author.
+        """
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE articles SET body = ?, word_count = ?, full_text = 1,"
+                " full_text_error = '', indexed = 0,"
+                " author = CASE WHEN author = '' THEN ? ELSE author END WHERE id = ?",
+                (article.body_json(), article.word_count, article.author, article_id),
+            )
+
+    def record_full_text_error(self, article_id: str, error: str) -> None:
+        """Remember why fetching an article's full story failed (one line)."""
+        with self.transaction() as db:
+            db.execute("UPDATE articles SET full_text_error = ? WHERE id = ?", (error, article_id))
+
+    def wanting_full_text(self, feed_id: int, limit: int) -> list[tuple[str, str]]:
+        """A feed's newest articles never tried for full text: (id, link) pairs."""
+        rows = self.query(
+            "SELECT id, url FROM articles WHERE feed_id = ? AND full_text = 0"
+            " AND full_text_error = '' AND url <> '' ORDER BY sort_key DESC LIMIT ?",
+            (feed_id, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    # Seeds ----------------------------------------------------------------
+
+    def replace_seeds(
+        self, seeds: Iterable[tuple[str, Article]], fingerprint: str, fingerprint_key: str
+    ) -> int:
+        """Store the bundled seeds; an edited seed file's new version replaces its old one.
+
+        Each seed file remembers the id it produced: when a file is edited,
+        its new article takes over the old one's read and starred state and
+        the old one goes, instead of standing beside it.
+
+        Args:
+            seeds: (file name, parsed article) for each seed file.
+            fingerprint: The seed files' fingerprint, stored under `fingerprint_key`.
+            fingerprint_key: The setting that holds the fingerprint.
+
+        Returns:
+            How many new articles were added.
+        """
+        added = 0
+        with self.transaction() as db:
+            for name, article in seeds:
+                key = f"seed_file:{name}"
+                old = read_setting(db, key)
+                new_id, is_new = insert_article(db, article)
+                added += is_new
+                if old and old != new_id:
+                    db.execute(
+                        "UPDATE articles SET (read, starred) ="
+                        " (SELECT read, starred FROM articles WHERE id = ?) WHERE id = ?"
+                        " AND EXISTS (SELECT 1 FROM articles WHERE id = ?)",
+                        (old, new_id, old),
+                    )
+                    db.execute(
+                        "DELETE FROM articles_fts WHERE rowid IN"
+                        " (SELECT rowid FROM articles WHERE id = ? AND origin = 'seed')",
+                        (old,),
+                    )
+                    db.execute("DELETE FROM articles WHERE id = ? AND origin = 'seed'", (old,))
+                put_setting(db, key, new_id)
+            put_setting(db, fingerprint_key, fingerprint)
+        return added

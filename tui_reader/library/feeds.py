@@ -1,0 +1,274 @@
+"""Feed subscriptions in the library: adding, finding, removing, and storing a refresh.
+
+`resolve_feed` is the one way a user's feed reference (an id, a URL, a
+title or a title's start) becomes a feed: the CLI's `remove`, `refresh
+FEED` and `list --feed` and the app's feed picker all go through it, so a
+reference naming several feeds never acts on one of them. Imports
+`database` and the parsed-feed model; never a parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+
+from tui_reader.errors import ShownError
+from tui_reader.library.database import Database, Row, now_iso
+from tui_reader.parsed_feed import ParsedFeed
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A subscription and how its last refresh went."""
+
+    id: int
+    url: str
+    title: str
+    site_url: str
+    folder: str
+    etag: str | None
+    last_modified: str | None
+    updated: str | None  # last successful update, ISO 8601
+    error: str | None  # last error, one line; None after a success
+    unread: int = 0
+    total: int = 0
+
+    def label(self) -> str:
+        """How the feed is named to the user: its id, title and URL."""
+        return f"{self.id} {self.title or '(untitled)'!r} <{self.url}>"
+
+
+class FeedNotFound(ShownError):
+    """No subscription matches the reference."""
+
+
+class AmbiguousFeed(ShownError):
+    """The reference names more than one subscription; the message lists them."""
+
+    def __init__(self, ref: str, candidates: list[Feed]) -> None:
+        listed = "; ".join(feed.label() for feed in candidates)
+        super().__init__(
+            f"{ref!r} names {len(candidates)} feeds: {listed}; give its id or URL instead"
+        )
+        self.candidates = candidates
+
+
+_FEED_COLUMNS = "id, url, title, site_url, folder, etag, last_modified, updated, error"
+
+
+def _feed(row: Row, unread: int = 0, total: int = 0) -> Feed:
+    return Feed(
+        id=int(row[0]),
+        url=row[1],
+        title=row[2],
+        site_url=row[3],
+        folder=row[4],
+        etag=row[5],
+        last_modified=row[6],
+        updated=row[7],
+        error=row[8],
+        unread=unread,
+        total=total,
+    )
+
+
+def feed_article_id(feed_id: int, entry_key: str) -> str:
+    """The stable id of a feed entry: its feed and its guid, link or content."""
+    return hashlib.sha256(f"feed:{feed_id}\0{entry_key}".encode()).hexdigest()[:16]
+
+
+def _move_feed(db: sqlite3.Connection, feed_id: int, new_url: str) -> None:
+    """Follow a permanent redirect, unless another subscription has that URL."""
+    taken = db.execute(
+        "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (new_url, feed_id)
+    ).fetchone()
+    if not taken:
+        db.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+
+
+class FeedStore(Database):
+    """The feeds table, and the articles a refresh brings."""
+
+    def add_feed(self, url: str, *, title: str = "", folder: str = "") -> tuple[Feed, bool]:
+        """Subscribe to a feed URL (already sanitized).
+
+        Returns:
+            The feed, and whether it is new (False: already subscribed).
+        """
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO feeds (url, title, folder, added) VALUES (?, ?, ?, ?)",
+                (url, title, folder, now_iso()),
+            )
+            row = db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,)).fetchone()
+        return _feed(row), cursor.rowcount == 1
+
+    def feeds(self) -> list[Feed]:
+        """All subscriptions with their unread and total counts, by folder and title."""
+        rows = self.query(
+            f"SELECT {', '.join('f.' + c.strip() for c in _FEED_COLUMNS.split(','))},"
+            " COALESCE(SUM(a.read = 0), 0), COUNT(a.id)"
+            " FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id"
+            " GROUP BY f.id ORDER BY f.folder, lower(f.title), f.url"
+        )
+        return [_feed(row, int(row[9]), int(row[10])) for row in rows]
+
+    def feed(self, feed_id: int) -> Feed | None:
+        """One subscription by id."""
+        rows = self.query(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE id = ?", (feed_id,))
+        return _feed(rows[0]) if rows else None
+
+    def resolve_feed(self, ref: str) -> Feed:
+        """Find the one subscription a user's reference names.
+
+        Tried in order, the first step with any match deciding: an exact id,
+        an exact URL, an exact title (ignoring case), the start of a title
+        (ignoring case).
+
+        Raises:
+            FeedNotFound: Nothing matches.
+            AmbiguousFeed: The deciding step matches several feeds; they are
+                listed (id, title, URL) and nothing is chosen.
+        """
+        ref = ref.strip()
+        steps: list[tuple[str, tuple[object, ...]]] = [
+            ("url = ?", (ref,)),
+            ("lower(title) = lower(?)", (ref,)),
+            # instr, not LIKE: a reference may hold % or _.
+            ("title <> '' AND instr(lower(title), lower(?)) = 1", (ref,)),
+        ]
+        if ref.isdigit():
+            steps.insert(0, ("id = ?", (int(ref),)))
+        for where, params in steps if ref else []:
+            rows = self.query(
+                f"SELECT {_FEED_COLUMNS} FROM feeds WHERE {where} ORDER BY id LIMIT 20", params
+            )
+            if len(rows) == 1:
+                return _feed(rows[0])
+            if rows:
+                raise AmbiguousFeed(ref, [_feed(row) for row in rows])
+        raise FeedNotFound(f"no feed {ref!r} (see `tui-reader feeds`)")
+
+    def remove_feed(self, feed_id: int) -> tuple[int, int]:
+        """Unsubscribe; starred articles stay in the library, the rest go.
+
+        Returns:
+            (articles deleted, starred articles kept).
+        """
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM articles_fts WHERE rowid IN"
+                " (SELECT rowid FROM articles WHERE feed_id = ? AND starred = 0)",
+                (feed_id,),
+            )
+            deleted = db.execute(
+                "DELETE FROM articles WHERE feed_id = ? AND starred = 0", (feed_id,)
+            ).rowcount
+            kept = db.execute(
+                "UPDATE articles SET feed_id = NULL WHERE feed_id = ?", (feed_id,)
+            ).rowcount
+            db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        return deleted, kept
+
+    def set_feed_folder(self, feed_id: int, folder: str) -> None:
+        """File a feed under a folder ("" for none)."""
+        with self.transaction() as db:
+            db.execute("UPDATE feeds SET folder = ? WHERE id = ?", (folder, feed_id))
+
+    def record_feed_error(self, feed_id: int, error: str) -> None:
+        """Remember why the last refresh of a feed failed (one line)."""
+        with self.transaction() as db:
+            db.execute("UPDATE feeds SET error = ? WHERE id = ?", (error, feed_id))
+
+    def record_feed_unchanged(self, feed_id: int, new_url: str | None = None) -> None:
+        """The server said 304: the feed is up to date (and maybe moved for good)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE feeds SET updated = ?, error = NULL WHERE id = ?", (now_iso(), feed_id)
+            )
+            if new_url:
+                _move_feed(db, feed_id, new_url)
+
+    def store_feed(
+        self,
+        feed: Feed,
+        parsed: ParsedFeed,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        new_url: str | None = None,
+    ) -> tuple[int, int]:
+        """Store a refreshed feed and its entries in one transaction.
+
+        Entries are matched by guid, then link, then content; an edited
+        entry is updated in place and keeps its read and starred state.
+
+        Args:
+            feed: The subscription.
+            parsed: What the server sent, parsed.
+            etag: The response's ETag, for the next conditional GET.
+            last_modified: The response's Last-Modified.
+            new_url: Where a permanent redirect says the feed now lives.
+
+        Returns:
+            (new articles, updated articles).
+        """
+        title = feed.title or parsed.title
+        added_at = now_iso()
+        new = updated = 0
+        seen: set[str] = set()
+        with self.transaction() as db:
+            for entry in parsed.entries:
+                key = entry.key()
+                qualified = f"{key}#{entry.content_hash()}"
+                if qualified in seen:
+                    continue  # the very same entry twice
+                seen.add(qualified)
+                if key in seen:
+                    # Two entries of one document share a guid (or, without
+                    # guids, a link): tell them apart by content, so neither
+                    # is lost and neither overwrites the other every refresh.
+                    key = qualified
+                seen.add(key)
+                article_id = feed_article_id(feed.id, key)
+                content_hash = entry.content_hash()
+                row = db.execute(
+                    "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+                ).fetchone()
+                if row is not None and row[0] == content_hash:
+                    continue
+                values = (
+                    title,
+                    entry.link,
+                    entry.guid,
+                    entry.title,
+                    entry.html,
+                    entry.published,
+                    entry.author,
+                    content_hash,
+                )
+                if row is None:
+                    new += 1
+                    db.execute(
+                        "INSERT INTO articles (source, url, guid, title, html, published, author,"
+                        " content_hash, id, origin, added, sort_key, feed_id)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)",
+                        (*values, article_id, added_at, entry.published or added_at, feed.id),
+                    )
+                else:
+                    updated += 1
+                    db.execute(
+                        "UPDATE articles SET source = ?, url = ?, guid = ?, title = ?, html = ?,"
+                        " published = ?, author = ?, content_hash = ?, indexed = 0,"
+                        " sort_key = COALESCE(?, sort_key) WHERE id = ?",
+                        (*values, entry.published, article_id),
+                    )
+            db.execute(
+                "UPDATE feeds SET title = ?, site_url = ?, etag = ?, last_modified = ?,"
+                " updated = ?, error = NULL WHERE id = ?",
+                (title, parsed.site_url, etag, last_modified, added_at, feed.id),
+            )
+            if new_url:
+                _move_feed(db, feed.id, new_url)
+        return new, updated

@@ -1,0 +1,124 @@
+"""The library's schema: its migrations, and the refusal of a newer one.
+
+The schema carries its version in `PRAGMA user_version` and migrates
+forward, one transaction per step, so every older library walks the same
+path. Imports only `errors`; the connection comes from `database`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from tui_reader.errors import ShownError
+
+# Each entry upgrades the schema from version N to N + 1. Never edit a shipped
+# migration: add a new one, so every older library walks the same path.
+MIGRATIONS: list[str] = [
+    # 0 -> 1: articles and settings.
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        guid TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL,
+        standfirst TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '[]',
+        word_count INTEGER NOT NULL DEFAULT 0,
+        published TEXT,
+        added TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 1 -> 2: the free-article meter, and a sort key so the headline list is
+    # read in index order instead of sorted on every start.
+    """
+    CREATE TABLE views (
+        article_id TEXT PRIMARY KEY,
+        counted_at REAL NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';
+    UPDATE articles SET sort_key = COALESCE(published, added);
+    CREATE INDEX articles_by_sort_key ON articles (sort_key DESC, id);
+    """,
+    # 2 -> 3: feed subscriptions; feed articles keep their entry HTML (turned
+    # into blocks when opened) and a hash to tell an edited entry.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        site_url TEXT NOT NULL DEFAULT '',
+        folder TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        updated TEXT,
+        error TEXT,
+        added TEXT NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN feed_id INTEGER;
+    ALTER TABLE articles ADD COLUMN author TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN html TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
+    CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC);
+    """,
+    # 3 -> 4: full-text search. The index is filled in a deferred pass
+    # (`index_pending`), not during a refresh: turning HTML into words costs.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, body, tokenize='unicode61 remove_diacritics 2'
+    );
+    ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_to_index ON articles (indexed) WHERE indexed = 0;
+    """,
+    # 4 -> 5: a feed article's full story, extracted from its web page.
+    # `full_text` is 1 when `body` holds it in place of the feed's summary;
+    # `full_text_error` says why the last try failed (a refresh won't retry).
+    """
+    ALTER TABLE articles ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN full_text_error TEXT NOT NULL DEFAULT '';
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """The schema version the file is at."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def refuse_newer_schema(db: sqlite3.Connection, path: Path, error: type[ShownError]) -> None:
+    """Close and refuse a library written by a newer tui-reader, before anything writes.
+
+    Raises:
+        error: Saying which versions meet; the file is left exactly as it was.
+    """
+    version = schema_version(db)
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise error(
+            f"library {path} has schema version {version}, newer than this "
+            f"tui-reader knows ({SCHEMA_VERSION}); upgrade tui-reader (nothing was changed)"
+        )
+
+
+def migrate(
+    db: sqlite3.Connection,
+    transaction: Callable[[], AbstractContextManager[sqlite3.Connection]],
+) -> None:
+    """Bring the schema up to `SCHEMA_VERSION`, one transaction per step."""
+    for target in range(schema_version(db) + 1, SCHEMA_VERSION + 1):
+        with transaction():
+            # Another process may have migrated while we waited for the lock.
+            if schema_version(db) >= target:
+                continue
+            for statement in MIGRATIONS[target - 1].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {target}")

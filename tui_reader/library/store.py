@@ -1,0 +1,25 @@
+"""The library as one object: `Store`, every concern of `library` on one connection.
+
+Each concern lives in its own module (articles, feeds, search, settings,
+views); `Store` joins them so callers hold one handle. Imports the
+`library` modules only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_reader.library.articles import ArticleStore
+from tui_reader.library.feeds import FeedStore
+from tui_reader.library.search import SearchIndex
+from tui_reader.library.views import ViewsStore
+from tui_reader.locations import database_path
+
+
+class Store(ArticleStore, FeedStore, SearchIndex, ViewsStore):
+    """The SQLite library in one data directory."""
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        """Open the library inside `data_dir`."""
+        return cls(database_path(data_dir))

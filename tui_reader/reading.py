@@ -1,0 +1,58 @@
+"""Opening an article for reading: the one flow behind the app's Enter and `tui-reader read`.
+
+Convert the stored body, apply the config's meter exemptions, ask the
+meter, and mark the article read when it is shown in full. Converting
+comes first, so whatever goes wrong in there cannot cost a free article.
+Imports the library, the meter and the HTML converter; never the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from tui_reader.article import Article
+from tui_reader.library.articles import StoredArticle
+from tui_reader.library.store import Store
+from tui_reader.meter import Access, Meter
+from tui_reader.sources.html_convert import with_body
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An article opened for reading, and the meter's decision on it."""
+
+    stored: StoredArticle
+    article: Article  # the body converted, ready to render
+    access: Access
+
+    @property
+    def withheld(self) -> bool:
+        """Only the teaser may be shown."""
+        return not self.access.allowed
+
+
+def open_for_reading(
+    store: Store, meter: Meter, article_id: str, *, exempt_feeds: Collection[str] = ()
+) -> Reading | None:
+    """Open an article through the meter; None when there is no such article.
+
+    Args:
+        store: The library.
+        meter: The meter that decides.
+        article_id: A full article id.
+        exempt_feeds: Feed URLs the meter never counts (config `exempt_feeds`).
+
+    Returns:
+        The article and the decision; the article is marked read when allowed.
+    """
+    stored = store.get(article_id)
+    if stored is None:
+        return None
+    article = with_body(stored.article, stored.html)
+    exempt = bool(stored.feed_url) and stored.feed_url in exempt_feeds
+    access = meter.open(article_id, exempt=exempt)
+    if access.allowed and not stored.read:
+        store.set_read(article_id, True)
+        stored.read = True
+    return Reading(stored, article, access)

@@ -1,0 +1,294 @@
+"""Refresh many feeds at once: the pool, the limits per host, the outcomes.
+
+Bounded concurrency and a limit per host over one client. Parsing runs off
+the event loop (in worker processes for large refreshes, so both cores
+work), and so does storing. Every failure is recorded on its feed as one
+line; the other feeds go on. Domain code: takes a cancellation event, never
+a Textual worker. Imports `http`, `feed_parser`, `pages` and the library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sys
+import threading
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from tui_reader.library.database import StoreError
+from tui_reader.library.feeds import Feed
+from tui_reader.library.store import Store
+from tui_reader.network_settings import NetworkSettings
+from tui_reader.parsed_feed import ParsedFeed
+from tui_reader.sanitize import clean_line
+from tui_reader.sources.feed_parser import FeedParseError, parse_feed
+from tui_reader.sources.http import FetchError, fetch, make_client
+from tui_reader.sources.pages import fill_full_texts
+
+# Below this many feeds, starting worker processes costs more than it saves.
+PROCESS_POOL_MIN_FEEDS = 8
+
+
+@dataclass
+class FeedOutcome:
+    """How one feed's refresh went."""
+
+    feed: Feed
+    status: Literal["updated", "unchanged", "failed"]
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    note: str | None = None  # a remark on a success, e.g. a feed cut to size
+    full_texts: int = 0  # stories fetched from their pages (feeds.full_text)
+    full_text_failures: int = 0
+
+
+@dataclass
+class RefreshSummary:
+    """How a whole refresh went."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Feeds that ended with `status`."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def new(self) -> int:
+        """New articles across all feeds."""
+        return sum(o.new for o in self.outcomes)
+
+    def line(self) -> str:
+        """The one-line summary the CLI ends with."""
+        line = (
+            f"{self.count('updated')} feeds updated, {self.new} new articles,"
+            f" {self.count('unchanged')} unchanged, {self.count('failed')} failed"
+        )
+        fetched = sum(o.full_texts for o in self.outcomes)
+        failed = sum(o.full_text_failures for o in self.outcomes)
+        if fetched or failed:
+            line += f"; full text fetched for {fetched} articles ({failed} kept their summary)"
+        return line
+
+
+Progress = Callable[[int, int, FeedOutcome], None]
+
+
+def _parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
+    """Parse in a worker; any error comes back as its message (picklable).
+
+    Warnings are silenced: in a worker process they would be written straight
+    to the terminal, over the app's screen.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return parse_feed(body, url, content_type)
+        except FeedParseError as exc:
+            return str(exc)
+        except (RecursionError, ValueError, OverflowError, UnicodeError) as exc:
+            return f"unreadable feed ({type(exc).__name__}: {clean_line(str(exc))})"
+
+
+Stored = tuple[int, int, str | None]  # new articles, updated articles, note
+
+
+def _parse_and_store(
+    store: Store,
+    feed: Feed,
+    body: bytes,
+    url: str,
+    content_type: str,
+    etag: str | None,
+    last_modified: str | None,
+    new_url: str | None,
+) -> Stored | str:
+    """Parse a fetched feed and store it; a feed's own fault comes back as a message."""
+    parsed = _parse_job(body, url, content_type)
+    if isinstance(parsed, str):
+        return parsed
+    new, updated = store.store_feed(
+        feed, parsed, etag=etag, last_modified=last_modified, new_url=new_url
+    )
+    return new, updated, parsed.note
+
+
+# Each worker process's own connection to the library, opened on first use.
+_worker_store: Store | None = None
+
+
+def _parse_and_store_job(db_path: str, feed: Feed, *job: Any) -> Stored | str:
+    """`_parse_and_store` in a worker process, with the worker's own connection.
+
+    Storing there as well as parsing keeps the app's process free of both:
+    handing 1,000 parsed entries back to it cost the UI tens of milliseconds
+    a feed (unpickling holds the GIL), and keys lagged. SQLite in WAL mode
+    lets the workers write one after another; a StoreError comes back raised.
+    """
+    global _worker_store
+    if _worker_store is None or str(_worker_store.path) != db_path:
+        _worker_store = Store(Path(db_path))
+    return _parse_and_store(_worker_store, feed, *job)
+
+
+def _quiet_worker() -> None:
+    warnings.simplefilter("ignore")
+    # Parsing is background work: on a busy machine the app's UI (or the
+    # refresh's own event loop) goes first, so keys stay quick mid-refresh.
+    with suppress(OSError):
+        os.nice(10)
+
+
+def make_parse_pool() -> Executor:
+    """Worker processes for parsing (spawned: safe beside the app's threads)."""
+    _start_resource_tracker()
+    return ProcessPoolExecutor(
+        max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker
+    )
+
+
+def _start_resource_tracker() -> None:
+    # Spawning starts multiprocessing's resource tracker, which hands it
+    # sys.stderr's file descriptor. Inside the app, Textual has replaced
+    # sys.stderr with a capture whose fileno() is -1, and the spawn fails
+    # ("bad value(s) in fds_to_keep"). Start the tracker once with the real
+    # stderr; later spawns reuse it.
+    from multiprocessing import resource_tracker
+
+    try:
+        if sys.stderr is not None and sys.stderr.fileno() >= 0:
+            return
+    except (AttributeError, OSError, ValueError):
+        pass
+    with _TRACKER_LOCK:
+        captured, sys.stderr = sys.stderr, sys.__stderr__
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
+
+
+_TRACKER_LOCK = threading.Lock()
+
+
+async def refresh_feeds(
+    store: Store,
+    feeds: list[Feed],
+    settings: NetworkSettings,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    full_text: Collection[str] = (),
+) -> RefreshSummary:
+    """Refresh feeds concurrently; each failure is recorded on its feed.
+
+    Args:
+        store: The library.
+        feeds: The feeds to refresh.
+        settings: Limits and timeouts.
+        progress: Called with (done, total, outcome) after each feed.
+        cancel: When set, feeds not yet started are skipped.
+        full_text: Feed URLs whose new articles get their full story
+            fetched from their pages (the config's `feeds.full_text`).
+
+    Returns:
+        The outcome of every feed.
+    """
+    summary = RefreshSummary()
+    if not feeds:
+        return summary
+    executor: Executor | None = None
+    if len(feeds) >= PROCESS_POOL_MIN_FEEDS:
+        executor = make_parse_pool()
+    everyone = asyncio.Semaphore(settings.concurrency)
+    per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
+        lambda: asyncio.Semaphore(settings.per_host)
+    )
+    loop = asyncio.get_running_loop()
+
+    async def with_full_texts(
+        client: httpx.AsyncClient, outcome: FeedOutcome, new_url: str | None
+    ) -> FeedOutcome:
+        # Articles never tried (new ones, or older ones from before the feed
+        # was named in feeds.full_text) get their story from their pages.
+        if outcome.feed.url in full_text or (new_url is not None and new_url in full_text):
+            try:
+                outcome.full_texts, outcome.full_text_failures = await fill_full_texts(
+                    store, client, outcome.feed, settings, executor=executor, cancel=cancel
+                )
+            except StoreError:
+                raise
+            except Exception as exc:  # the feed itself is stored: it did not fail
+                outcome.note = f"full text not fetched ({type(exc).__name__})"
+        return outcome
+
+    async def one(client: httpx.AsyncClient, feed: Feed) -> FeedOutcome:
+        if cancel is not None and cancel.is_set():
+            return FeedOutcome(feed, "failed", error="cancelled")
+        host = urlsplit(feed.url).hostname or ""
+        try:
+            # The slot is held until the feed is stored, not only fetched:
+            # feeds in memory (bodies, parsed entries) stay at `concurrency`
+            # however fast the server answers.
+            async with everyone:
+                async with per_host[host]:
+                    fetched = await fetch(
+                        client, feed.url, settings, etag=feed.etag, last_modified=feed.last_modified
+                    )
+                new_url = fetched.final_url if fetched.permanent_redirect else None
+                if fetched.status == 304:
+                    # A moved feed can answer 304 at its new address: still move it.
+                    await asyncio.to_thread(store.record_feed_unchanged, feed.id, new_url)
+                    return await with_full_texts(client, FeedOutcome(feed, "unchanged"), new_url)
+                job = (
+                    str(store.path),
+                    feed,
+                    fetched.body,
+                    fetched.final_url,
+                    fetched.content_type,
+                    fetched.etag,
+                    fetched.last_modified,
+                    new_url,
+                )
+                if executor is not None:
+                    stored = await loop.run_in_executor(executor, _parse_and_store_job, *job)
+                else:
+                    stored = await asyncio.to_thread(_parse_and_store, store, *job[1:])
+                if isinstance(stored, str):
+                    raise FetchError(stored)
+                new, updated, note = stored
+                outcome = FeedOutcome(feed, "updated", new=new, updated=updated, note=note)
+                return await with_full_texts(client, outcome, new_url)
+        except FetchError as exc:
+            error = str(exc)
+        except StoreError:
+            raise  # the library itself failed: not this feed's fault
+        except Exception as exc:  # a bad URL or document must not stop the other feeds
+            error = f"unexpected {type(exc).__name__}: {clean_line(str(exc))}"
+        await asyncio.to_thread(store.record_feed_error, feed.id, error)
+        return FeedOutcome(feed, "failed", error=error)
+
+    async def tracked(client: httpx.AsyncClient, feed: Feed) -> None:
+        outcome = await one(client, feed)
+        summary.outcomes.append(outcome)
+        if progress is not None:
+            progress(len(summary.outcomes), len(feeds), outcome)
+
+    try:
+        async with make_client(settings) as client:
+            await asyncio.gather(*(tracked(client, feed) for feed in feeds))
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    return summary

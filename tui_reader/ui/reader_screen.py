@@ -1,0 +1,281 @@
+"""The main screen: the headline list, the article pane, the header and the key hints.
+
+The screen owns the keys: its bindings (from the config's keymap) move the
+cursor, switch panes and open dialogs. What needs the library (opening,
+marking, refreshing) it asks of the app through the `Reader` protocol, so
+this module does not import the app. Imports widgets and domain values.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui_reader.config import KEY_ACTIONS, Config
+from tui_reader.library.articles import Flag
+from tui_reader.render import safe_link
+from tui_reader.ui.list_view import ListView
+from tui_reader.ui.widgets.article_view import ArticleView
+from tui_reader.ui.widgets.dialogs import AddFeedDialog, SearchDialog
+from tui_reader.ui.widgets.headline_list import HeadlineList
+from tui_reader.ui.widgets.help_screen import HelpScreen
+from tui_reader.ui.widgets.meter_header import MeterHeader
+
+
+class Reader(Protocol):
+    """What the screen asks of the app (the app holds the library and its workers)."""
+
+    config: Config
+    view: ListView
+
+    def open_article(self, article_id: str) -> object:
+        """Open an article through the meter."""
+
+    def set_flag(self, article_id: str, flag: Flag, value: bool) -> object:
+        """Mark read/unread or star/unstar."""
+
+    def toggle_subscription(self) -> object:
+        """Flip the local subscription."""
+
+    def start_refresh(self) -> None:
+        """Refresh every feed in the background."""
+
+    def pick_feed(self) -> object:
+        """Show the feed picker."""
+
+    def search_for(self, query: str | None) -> None:
+        """Show the matches of a search."""
+
+    def start_full_text(self, article_id: str) -> None:
+        """Fetch an article's full story."""
+
+    async def subscribe_to(self, url: str) -> str | None:
+        """Subscribe to a URL; None, or the one-line error."""
+
+
+# Below this width the panes take turns instead of squeezing side by side.
+NARROW_WIDTH = 80
+
+# Shown in the footer; the rest are listed by `?`.
+_FOOTER_ACTIONS = {
+    "open",
+    "next_article",
+    "toggle_read",
+    "toggle_star",
+    "unread_only",
+    "refresh",
+    "help",
+    "quit",
+}
+_FOOTER_LABELS = {
+    "open": "Open",
+    "next_article": "Next",
+    "toggle_read": "Read",
+    "toggle_star": "Star",
+    "unread_only": "Unread",
+    "refresh": "Refresh",
+    "help": "Help",
+    "quit": "Quit",
+}
+
+
+def _bindings() -> list[BindingType]:
+    return [
+        Binding(
+            action.keys,
+            action.action,
+            _FOOTER_LABELS.get(action.id, action.description),
+            show=action.id in _FOOTER_ACTIONS,
+            id=action.id,
+        )
+        for action in KEY_ACTIONS
+    ]
+
+
+class ReaderScreen(Screen[None]):
+    """The main screen. Its bindings drive both panes."""
+
+    BINDINGS = _bindings()
+
+    def compose(self) -> ComposeResult:
+        yield MeterHeader()
+        with Horizontal(id="panes"):
+            yield HeadlineList(id="headlines")
+            yield ArticleView(id="article")
+        yield Footer()
+
+    @property
+    def header(self) -> MeterHeader:
+        return self.query_one(MeterHeader)
+
+    @property
+    def headlines(self) -> HeadlineList:
+        return self.query_one(HeadlineList)
+
+    @property
+    def article(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def reader(self) -> Reader:
+        return cast(Reader, self.app)
+
+    def on_mount(self) -> None:
+        self.headlines.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    # Panes ----------------------------------------------------------------
+
+    @property
+    def reading(self) -> bool:
+        """Whether the article pane has the keyboard.
+
+        Kept here rather than read from focus: `focus()` takes effect after
+        the current message, and keys typed quickly (or pasted) must already
+        go to the pane that Tab chose.
+        """
+        return self.has_class("-reading")
+
+    def show_pane(self, article: bool) -> None:
+        """Give the keyboard (and, when narrow, the screen) to one pane."""
+        self.set_class(article, "-reading")
+        (self.article if article else self.headlines).focus()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # A click can move focus too; follow it.
+        if event.widget in (self.article, self.headlines):
+            self.set_class(event.widget is self.article, "-reading")
+
+    def action_switch_pane(self) -> None:
+        self.show_pane(not self.reading)
+
+    def action_back(self) -> None:
+        self.show_pane(False)
+
+    # Moving ---------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        if self.reading:
+            self.article.scroll_down(animate=False)
+        else:
+            self.headlines.move_cursor(1)
+
+    def action_cursor_up(self) -> None:
+        if self.reading:
+            self.article.scroll_up(animate=False)
+        else:
+            self.headlines.move_cursor(-1)
+
+    def action_first(self) -> None:
+        if self.reading:
+            self.article.scroll_home(animate=False)
+        else:
+            self.headlines.cursor = 0
+
+    def action_last(self) -> None:
+        if self.reading:
+            self.article.scroll_end(animate=False)
+        else:
+            self.headlines.cursor = len(self.headlines.headlines) - 1
+
+    def action_page_down(self) -> None:
+        self.article.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.article.scroll_page_up(animate=False)
+
+    # Opening --------------------------------------------------------------
+
+    def action_open(self) -> None:
+        headline = self.headlines.current
+        if headline is not None:
+            self.reader.open_article(headline.id)
+            if self.has_class("-narrow"):
+                self.show_pane(True)
+
+    def _open_relative(self, delta: int) -> None:
+        before = self.headlines.cursor
+        self.headlines.move_cursor(delta)
+        if self.headlines.cursor == before:
+            self.notify("No more stories that way.", timeout=2)
+            return
+        self.action_open()
+
+    def action_next_article(self) -> None:
+        self._open_relative(1)
+
+    def action_previous_article(self) -> None:
+        self._open_relative(-1)
+
+    @on(HeadlineList.Clicked)
+    def _clicked(self, _event: HeadlineList.Clicked) -> None:
+        self.action_open()
+
+    # Marking --------------------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        headline = self.headlines.current
+        if headline is not None:
+            self.reader.set_flag(headline.id, "read", not headline.read)
+
+    def action_toggle_star(self) -> None:
+        headline = self.headlines.current
+        if headline is not None:
+            self.reader.set_flag(headline.id, "starred", not headline.starred)
+
+    def action_unread_only(self) -> None:
+        self.reader.view = self.reader.view.toggled_unread()
+        self.notify(
+            "Showing unread only" if self.reader.view.unread_only else "Showing all", timeout=2
+        )
+
+    def action_open_browser(self) -> None:
+        headline = self.headlines.current
+        if headline is None:
+            return
+        url = safe_link(headline.url) if headline.url else None
+        if url is None:
+            self.notify("This story has no web link.", severity="warning", timeout=3)
+            return
+        self.app.open_url(url)
+
+    def action_subscribe(self) -> None:
+        self.reader.toggle_subscription()
+
+    def action_refresh(self) -> None:
+        self.reader.start_refresh()
+
+    def action_add_feed(self) -> None:
+        if self.reader.config.offline:
+            self.notify("Offline: adding a feed needs the network.", severity="warning")
+            return
+        self.app.push_screen(AddFeedDialog(self.reader.subscribe_to))
+
+    def action_feeds(self) -> None:
+        self.reader.pick_feed()
+
+    def action_search(self) -> None:
+        self.app.push_screen(SearchDialog(self.reader.view.query), self.reader.search_for)
+
+    def action_full_text(self) -> None:
+        # The story on screen if there is one, else the one under the cursor.
+        article_id = self.article.article_id
+        if article_id is None and self.headlines.current is not None:
+            article_id = self.headlines.current.id
+        if article_id is not None:
+            self.reader.start_full_text(article_id)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.reader.config))
+
+    def action_quit(self) -> None:
+        self.app.exit()
