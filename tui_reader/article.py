@@ -7,12 +7,21 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 # An average adult reads about 230 words a minute on screen.
 WORDS_PER_MINUTE = 230
 
 _WORD = re.compile(r"\w+")
+
+
+# Where an article came from: the bundled seeds, an imported file, a feed, a web page.
+Origin = Literal["seed", "file", "feed", "page"]
+
+
+def image_label(caption: str) -> str:
+    """How an image reads in text, wherever it is shown: `[image: caption]`."""
+    return f"[image: {caption}]"
 
 
 class BlockKind(StrEnum):
@@ -59,7 +68,7 @@ class Article:
     source: str = ""
     url: str = ""
     published: str | None = None  # ISO 8601, or None when unknown
-    origin: str = "file"  # "seed", "file" or "feed"
+    origin: Origin = "file"
     author: str = ""
 
     @property

@@ -1,12 +1,16 @@
-"""Errors a user sees, and the one helper that makes any error one line.
+"""Errors a user sees, and the helpers that make any error one line.
 
 Every error the program shows a user (a bad file, feed, URL, key, config
 value or server answer; a library that cannot be written) derives from
 `ShownError`: the CLI prints it as `tui-reader: error: ...` and the app as a
-notification, never as a traceback. Imports nothing of the package.
+notification, never as a traceback. Error text often quotes strangers (a
+server's reason, a parser's complaint about a document), so it is
+sanitized here too. Imports `sanitize` only.
 """
 
 from __future__ import annotations
+
+from tui_reader.sanitize import clean_line
 
 
 class ShownError(Exception):
@@ -14,8 +18,13 @@ class ShownError(Exception):
 
 
 def one_line(exc: BaseException | str) -> str:
-    """Squeeze an error (or its text) into one line; its class name when it says nothing."""
-    text = " ".join(str(exc).split())
+    """An error (or its text) on one clean line; its class name when it says nothing."""
+    text = clean_line(str(exc))
     if text:
         return text
     return type(exc).__name__ if isinstance(exc, BaseException) else "unknown error"
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an error nobody foresaw: its kind and what it said."""
+    return f"unexpected {type(exc).__name__}: {one_line(exc)}"

@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from tui_reader.article import Article, Block, BlockKind
+from tui_reader.article import Article, Block, BlockKind, image_label
 from tui_reader.meter import PAYWALL_MESSAGE
 
 # How many paragraphs (standfirst included) a withheld article shows.
@@ -148,7 +148,7 @@ def _block_renderable(block: Block) -> Text | Table:
     if kind is BlockKind.CODE:
         return Text(block.text, CODE_STYLE, no_wrap=True, overflow="ellipsis")
     if kind is BlockKind.IMAGE:
-        return _inline(Block(kind, f"[image: {block.text}]", block.links), CAPTION_STYLE)
+        return _inline(Block(kind, image_label(block.text), block.links), CAPTION_STYLE)
     table = Table(box=box.SIMPLE_HEAD, show_header=len(block.rows) > 1, expand=False)
     header, *rows = block.rows if len(block.rows) > 1 else ((), *block.rows)
     width = max(len(row) for row in block.rows)
@@ -216,7 +216,7 @@ def _plain_block(block: Block) -> str:
     if kind is BlockKind.IMAGE:
         # Like a link inside a paragraph, the image's address is not text:
         # plain output shows what the picture is, not where it is.
-        return f"[image: {block.text}]"
+        return image_label(block.text)
     return block.text
 
 

@@ -231,7 +231,7 @@ def _parse_robust(data: bytes, url: str, content_type: str, total: int) -> Parse
                 raise FeedParseError("not a feed (an HTML page)")
             raise FeedParseError("not a feed (no RSS, Atom or JSON Feed document)")
         if result.get("bozo"):
-            reason = clean_line(one_line(result.get("bozo_exception", "malformed")))
+            reason = one_line(result.get("bozo_exception", "malformed"))
             raise FeedParseError(f"malformed feed with no items: {reason}")
     parsed = ParsedFeed(
         title=clean_line(feed.get("title", "")) or url,
@@ -275,7 +275,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise FeedParseError(f"invalid JSON: {clean_line(one_line(exc))}") from None
+        raise FeedParseError(f"invalid JSON: {one_line(exc)}") from None
     version = document.get("version", "") if isinstance(document, dict) else ""
     if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
         raise FeedParseError("not a feed (JSON without a JSON Feed version)")

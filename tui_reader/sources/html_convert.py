@@ -16,7 +16,7 @@ from html import unescape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from tui_reader.article import Article, Block, BlockKind, Link
+from tui_reader.article import Article, Block, BlockKind, Link, image_label
 from tui_reader.sanitize import clean_text
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class _Inline:
                 src = self._resolve(str(child.attrs.get("src", "")))
                 self.images.append((alt, src))
                 start = self.length
-                self.add(f"[image: {alt}]")
+                self.add(image_label(alt))
                 if src and self._link_start is None:
                     self.links.append(Link(start, self.length, src))
 
@@ -227,9 +227,9 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
                 item_marker = None
             elif quote_level:
                 blocks.append(Block(BlockKind.QUOTE, text, links, level=quote_level))
-            elif inline.images and text == "".join(f"[image: {a}]" for a, _ in inline.images):
+            elif inline.images and text == "".join(image_label(a) for a, _ in inline.images):
                 for alt, src in inline.images:
-                    image_links = (Link(0, len(f"[image: {alt}]"), src),) if src else ()
+                    image_links = (Link(0, len(image_label(alt)), src),) if src else ()
                     blocks.append(Block(BlockKind.IMAGE, alt, image_links))
             else:
                 blocks.append(Block(BlockKind.PARAGRAPH, text, links))

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui_reader import APP_NAME, __version__
-from tui_reader.errors import ShownError
+from tui_reader.errors import ShownError, one_line
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sanitize import clean_line
 
@@ -171,7 +171,7 @@ async def fetch(
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         raise FetchError(_explain(exc, settings)) from None
     except (UnicodeError, ValueError) as exc:  # e.g. an invalid IDN host ("xn--zz")
-        raise FetchError(f"invalid URL ({clean_line(str(exc)) or type(exc).__name__})") from None
+        raise FetchError(f"invalid URL ({one_line(exc)})") from None
 
 
 async def _read(response: httpx.Response, settings: NetworkSettings) -> Fetched:

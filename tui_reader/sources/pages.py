@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from tui_reader.article import Article
-from tui_reader.errors import ShownError
+from tui_reader.errors import ShownError, one_line, unexpected
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
@@ -78,7 +78,7 @@ def page_to_article(
     except ExtractionError as exc:
         raise PageError(str(exc)) from None
     except Exception as exc:  # a hostile page must end in one line, not a traceback
-        reason = f"{type(exc).__name__}: {clean_line(str(exc))}"
+        reason = f"{type(exc).__name__}: {one_line(exc)}"
         raise PageError(f"extraction failed ({reason})") from None
 
 
@@ -240,7 +240,7 @@ async def fill_full_texts(
         except StoreError:
             raise
         except Exception as exc:  # one bad page must not fail its feed
-            error = f"unexpected {type(exc).__name__}: {clean_line(str(exc))}"
+            error = unexpected(exc)
             await asyncio.to_thread(store.record_full_text_error, article_id, error)
             return False
         await asyncio.to_thread(store.set_full_text, article_id, article)

@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tui_reader.errors import one_line, unexpected
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.parsed_feed import ParsedFeed
-from tui_reader.sanitize import clean_line
 from tui_reader.sources.feed_parser import FeedParseError, parse_feed
 from tui_reader.sources.http import FetchError, fetch, make_client
 from tui_reader.sources.pages import fill_full_texts
@@ -98,7 +98,7 @@ def _parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
         except FeedParseError as exc:
             return str(exc)
         except (RecursionError, ValueError, OverflowError, UnicodeError) as exc:
-            return f"unreadable feed ({type(exc).__name__}: {clean_line(str(exc))})"
+            return f"unreadable feed ({type(exc).__name__}: {one_line(exc)})"
 
 
 Stored = tuple[int, int, str | None]  # new articles, updated articles, note
@@ -275,7 +275,7 @@ async def refresh_feeds(
         except StoreError:
             raise  # the library itself failed: not this feed's fault
         except Exception as exc:  # a bad URL or document must not stop the other feeds
-            error = f"unexpected {type(exc).__name__}: {clean_line(str(exc))}"
+            error = unexpected(exc)
         await asyncio.to_thread(store.record_feed_error, feed.id, error)
         return FeedOutcome(feed, "failed", error=error)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_reader.article import Article, Block, BlockKind
+from tui_reader.article import Article, Block, BlockKind, Origin
 from tui_reader.errors import ShownError
 from tui_reader.sanitize import clean_line, clean_text
 
@@ -112,7 +112,7 @@ def _content_lines(text: str) -> Iterator[tuple[str, bool]]:
         yield previous, repeated
 
 
-def parse_text(text: str, *, source: str = "", origin: str = "file") -> Article:
+def parse_text(text: str, *, source: str = "", origin: Origin = "file") -> Article:
     """Parse a scraped news page into an article.
 
     Args:
@@ -175,7 +175,7 @@ def decode_file(data: bytes) -> str:
         ) from None
 
 
-def read_article_file(path: Path, *, origin: str = "file") -> Article:
+def read_article_file(path: Path, *, origin: Origin = "file") -> Article:
     """Read and parse one text file.
 
     Args:
@@ -220,7 +220,7 @@ def _text_files_in(directory: Path) -> list[Path]:
         raise ArticleImportError(exc.strerror or "cannot list folder") from None
 
 
-def read_many(paths: Iterable[Path], *, origin: str = "file") -> list[ImportResult]:
+def read_many(paths: Iterable[Path], *, origin: Origin = "file") -> list[ImportResult]:
     """Read a batch of files and folders; one bad one never stops the rest.
 
     Args:

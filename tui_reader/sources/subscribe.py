@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from tui_reader.errors import unexpected
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
 from tui_reader.network_settings import NetworkSettings
-from tui_reader.sanitize import clean_line
 from tui_reader.sources.feed_parser import FeedLink, FeedParseError, discover_feeds, parse_feed
 from tui_reader.sources.http import FetchError, check_url, fetch, make_client
 from tui_reader.sources.refresh import FeedOutcome
@@ -51,7 +51,7 @@ async def subscribe(store: Store, url: str, settings: NetworkSettings) -> Subscr
     except (FetchError, StoreError):
         raise
     except Exception as exc:  # a malformed URL or document: one line, nothing subscribed
-        raise FetchError(f"unexpected {type(exc).__name__}: {clean_line(str(exc))}") from None
+        raise FetchError(unexpected(exc)) from None
 
 
 async def _subscribe(store: Store, url: str, settings: NetworkSettings) -> Subscription:
