@@ -32,7 +32,7 @@ def test_domain_modules_import_without_textual(module: str):
 
 def test_starting_the_app_defers_network_and_parsing_libraries():
     """httpx, feedparser, the HTML converter and the extractor load on first use only."""
-    heavy = ("httpx", "feedparser", "bs4", "markdownify", "trafilatura")
+    heavy = ("httpx", "feedparser", "fastfeedparser", "bs4", "markdownify", "trafilatura", "lxml")
     code = f"import sys, tui_reader.ui.app; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr

@@ -1,4 +1,7 @@
-"""Allow `python -m tui_reader`."""
+"""Allow `python -m tui_reader`.
+
+Imports the CLI only.
+"""
 
 from tui_reader.cli import main
 

@@ -1,4 +1,7 @@
-"""The article model shared by every importer and renderer."""
+"""The article model shared by every importer and renderer.
+
+A model: imports nothing of the package.
+"""
 
 from __future__ import annotations
 
@@ -70,12 +73,6 @@ class Article:
     published: str | None = None  # ISO 8601, or None when unknown
     origin: Origin = "file"
     author: str = ""
-
-    @property
-    def paragraphs(self) -> list[str]:
-        """The standfirst (if any) and the body paragraphs, in order."""
-        lead = [self.standfirst] if self.standfirst else []
-        return lead + [b.text for b in self.blocks if b.kind is BlockKind.PARAGRAPH]
 
     @property
     def word_count(self) -> int:

@@ -2,6 +2,7 @@
 
 Every platform path the program uses is decided here, so tests and the
 `--data-dir` option only need to override one place.
+Imports platformdirs and the package name only.
 """
 
 from __future__ import annotations

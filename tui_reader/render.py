@@ -2,6 +2,7 @@
 
 External text only ever goes into `Text` objects as plain strings (never
 through markup), so a title like "[b]oops[/b]" shows literally.
+Imports the article model and the meter's paywall line; Rich, never Textual.
 """
 
 from __future__ import annotations

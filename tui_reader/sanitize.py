@@ -3,6 +3,7 @@
 Feed and page text is written by strangers. Rich and Textual strip only a few
 controls (BEL, BS, VT, FF, CR) and let ESC and the one-byte CSI (U+009B)
 through, so everything that enters the store passes through `clean_text` once.
+Imports nothing of the package: everything else may use it.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ broken); JSON Feed 1.0/1.1, which the released feedparser does not read, is
 parsed from JSON here. Everything that leaves this module is sanitized, and
 entry HTML is kept as HTML: converting it for display happens when an article
 is opened, not during a refresh.
+Imports the parsed-feed model, `errors` and `sanitize`; the parsers only when parsing.
 """
 
 from __future__ import annotations

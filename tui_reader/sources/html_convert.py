@@ -5,6 +5,7 @@ Two well-kept libraries do the work: markdownify turns the HTML into Markdown
 (already a Rich dependency) parses that Markdown into a token stream, which
 maps one to one onto blocks. Conversion runs when an article is opened, not
 during a refresh, so the libraries are imported lazily.
+Imports the article model and `sanitize`; bs4, markdownify and markdown-it only when converting.
 """
 
 from __future__ import annotations

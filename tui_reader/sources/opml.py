@@ -3,7 +3,7 @@
 Nested outlines are folders, kept as a slash-separated path ("News/World").
 Outlines whose `xmlUrl` is not http(s) (newsboat's `|command` and `exec:`
 feeds) are reported and skipped. Parsing uses the standard library's expat,
-which never fetches external entities.
+which never fetches external entities. Imports `errors` and `sanitize` only.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ content", a close glyph, a view-limit plugin's nag) and photo captions printed
 twice (once for the image, once for its lightbox). The rules here are about
 that kind of page, not about any one file: chrome is recognised by what it
 says wherever it stands, captions by repetition or a photo credit, subheadings
-by their shape.
+by their shape. Imports the article model, `errors` and `sanitize` only.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ inject both. SQLite work runs in thread workers that post the typed
 messages of `ui.messages`; the keypress path does no I/O. The keys belong
 to `ReaderScreen`. The use cases themselves (reading, searching, refresh,
 subscribe, full text) are the same functions the CLI calls.
+Imports the use cases, sources, the library and the UI modules.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 SQLite and parsing run in thread workers; their results come back to the UI
 thread as these typed messages, never as direct widget calls.
+Imports domain values and Textual's `Message`.
 """
 
 from __future__ import annotations

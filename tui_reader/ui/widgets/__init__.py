@@ -1,1 +1,4 @@
-"""Widgets of the reader app."""
+"""Widgets of the reader app.
+
+Widgets import Textual, Rich and domain values; never the app.
+"""

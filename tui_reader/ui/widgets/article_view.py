@@ -5,6 +5,7 @@ Rich once per width and only the lines on screen are painted. A `Static` in
 a scroll container took 70-100 ms to show 5,000 words, because Textual laid
 the whole of it out again; wrapping it all before the first paint still took
 70 ms, so only the first screenful is wrapped before it (about 45 ms).
+Imports Textual and Rich only.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Dialogs: add a feed, pick a feed, search. They get what they act with handed in."""
+"""Dialogs: add a feed, pick a feed, search. They get what they act with handed in.
+
+Imports Textual and the library's `Feed`; never the app.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 A `ScrollView` paints only the rows on screen, from an LRU cache of rendered
 strips, so 100,000 headlines cost no more to show than 10 (one widget per row,
 or an OptionList, takes seconds to paint that many).
+Imports Textual, the library's `Headline` and `render` for dates.
 """
 
 from __future__ import annotations

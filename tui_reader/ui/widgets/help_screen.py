@@ -1,4 +1,7 @@
-"""The help screen: every binding and what it does."""
+"""The help screen: every binding and what it does.
+
+Imports Textual and the config's key actions.
+"""
 
 from __future__ import annotations
 

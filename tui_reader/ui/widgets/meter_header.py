@@ -1,4 +1,7 @@
-"""The top line: the app's name, what the list shows, and the free-article meter."""
+"""The top line: the app's name, what the list shows, and the free-article meter.
+
+Imports Textual and the meter's state.
+"""
 
 from __future__ import annotations
 
