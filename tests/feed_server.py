@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.shared_data import CORPORA, FEEDS
 
+# The corpus folders are exported too: tests import them from here.
+__all__ = ["CORPORA", "FEEDS", "FeedServer", "Handler", "drip", "endless", "reset_mid_body", "rss"]
 
 Route = Callable[["Handler"], None]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.feed_server import FEEDS, rss
 from tui_reader.sources.opml import read_opml
 
@@ -88,6 +90,7 @@ def opml_with(directory: Path, url: str) -> Path:
     return path
 
 
+@pytest.mark.needs_corpus
 def test_newsboat_opml_reads_as_newsboat_meant_it():
     contents = read_opml((NEWSBOAT_OPML / "example2.opml").read_bytes())
     assert [(f.title, f.folder) for f in contents.feeds] == [
@@ -108,6 +111,7 @@ def test_newsboat_opml_reads_as_newsboat_meant_it():
     ]
 
 
+@pytest.mark.needs_corpus
 def test_opml_round_trips_newsboat_files(run, tmp_path: Path):
     for name in ("example.opml", "example2.opml", "test-urls+.opml", "category.opml"):
         original = read_opml((NEWSBOAT_OPML / name).read_bytes()).feeds
@@ -121,6 +125,7 @@ def test_opml_round_trips_newsboat_files(run, tmp_path: Path):
         )
 
 
+@pytest.mark.needs_corpus
 def test_broken_opml_files_get_clear_errors(run):
     result = run(
         "import",

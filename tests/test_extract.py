@@ -9,12 +9,12 @@ import re
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from bench.extraction import score_page, stored_text
+from tests.shared_data import ARTICLES
 from tui_reader.article import BlockKind
 from tui_reader.render import render_article, render_plain
 from tui_reader.sources.extract import (
@@ -24,9 +24,6 @@ from tui_reader.sources.extract import (
     decode_html,
     extract_article,
 )
-
-ARTICLES = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "articles"
-needs_corpus = pytest.mark.skipif(not ARTICLES.is_dir(), reason="needs ../shared/corpora")
 
 # Per-page F1 (the benchmark's shingle score of the text as stored and shown)
 # a little below what bench/extraction.py measured, so that a regression in
@@ -78,7 +75,7 @@ def news_page(title: str = "A story - Example News", author: str = "Jane Doe") -
     return page(body, head)
 
 
-@needs_corpus
+@pytest.mark.needs_corpus
 @pytest.mark.parametrize("prefix", FLOORS)
 def test_real_pages_keep_their_f1(prefix: str):
     data, url, truth = corpus_page(prefix)
@@ -87,7 +84,7 @@ def test_real_pages_keep_their_f1(prefix: str):
     assert f1 >= FLOORS[prefix], f"{url}: F1 {f1:.3f} < {FLOORS[prefix]}"
 
 
-@needs_corpus
+@pytest.mark.needs_corpus
 def test_metadata_of_a_real_page():
     data, url, _ = corpus_page("04a6711caa7c")
     article = extract_article(decode_html(data), url)
@@ -99,6 +96,7 @@ def test_metadata_of_a_real_page():
     assert article.origin == "page"
 
 
+@pytest.mark.needs_corpus
 def test_the_lead_image_comes_first_with_its_caption():
     data, url, _ = corpus_page("82b6d780c792")
     article = extract_article(decode_html(data), url)
@@ -195,7 +193,7 @@ def test_gzip_bytes_decode():
     assert decode_html(gzip.compress(html.encode("utf-8"))) == html
 
 
-@needs_corpus
+@pytest.mark.needs_corpus
 def test_corpus_file_decodes():
     data, _, _ = corpus_page("c7e39ac49fa1")
     assert data[:2] == b"\x1f\x8b"

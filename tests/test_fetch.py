@@ -22,7 +22,6 @@ from tui_reader.sources.seeds import open_library
 from tui_reader.sources.subscribe import subscribe
 
 QUICK = NetworkSettings(connect_timeout=2, read_timeout=0.5, total_timeout=5)
-needs_corpus = pytest.mark.skipif(not FEEDS.is_dir(), reason="needs ../shared/corpora")
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ async def refresh_one(library: Store, server, path: str, settings=QUICK):
     return outcome
 
 
-@needs_corpus
+@pytest.mark.needs_corpus
 async def test_every_corpus_feed_refreshes_without_an_exception(library: Store, feed_server):
     files = sorted(
         p
@@ -404,7 +403,7 @@ async def test_a_refresh_of_mixed_misbehaving_servers_ends_in_time(library: Stor
     assert peak < 20 * 1024 * 1024, peak
 
 
-@needs_corpus
+@pytest.mark.needs_corpus
 def test_the_fast_parser_reads_ordinary_feeds_and_feedparser_the_odd_ones():
     from tui_reader.sources.feed_parser import parse_feed
 

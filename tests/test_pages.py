@@ -55,6 +55,7 @@ def serve_html(feed_server, path: str, body: bytes, content_type: str = "text/ht
 # save URL ------------------------------------------------------------------------
 
 
+@pytest.mark.needs_corpus
 def test_save_keeps_a_real_page_story_offline(run, feed_server):
     html, truth = real_page()
     url = serve_html(feed_server, "/wework", html, "text/html; charset=utf-8")
@@ -135,6 +136,7 @@ def test_the_meter_applies_to_saved_pages(run, feed_server):
 # import PAGE.html ----------------------------------------------------------------
 
 
+@pytest.mark.needs_corpus
 def test_import_saved_pages_plain_and_gzipped(run, tmp_path: Path):
     html, truth = real_page()
     plain = tmp_path / "page.html"

@@ -36,6 +36,9 @@ from tui_reader.sources.feed_parser import FeedParseError, parse_feed
 from tui_reader.sources.http import FetchError, fetch, make_client
 from tui_reader.sources.pages import fill_full_texts
 
+# How one feed's refresh ended.
+FeedStatus = Literal["updated", "unchanged", "failed"]
+
 # Below this many feeds, starting worker processes costs more than it saves.
 PROCESS_POOL_MIN_FEEDS = 8
 
@@ -45,7 +48,7 @@ class FeedOutcome:
     """How one feed's refresh went."""
 
     feed: Feed
-    status: Literal["updated", "unchanged", "failed"]
+    status: FeedStatus
     new: int = 0
     updated: int = 0
     error: str | None = None
@@ -60,7 +63,7 @@ class RefreshSummary:
 
     outcomes: list[FeedOutcome] = field(default_factory=list)
 
-    def count(self, status: str) -> int:
+    def count(self, status: FeedStatus) -> int:
         """Feeds that ended with `status`."""
         return sum(1 for o in self.outcomes if o.status == status)
 
