@@ -21,6 +21,7 @@ from textual import work
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.worker import get_current_worker
 
 from tui_reader import APP_NAME
 from tui_reader.config import Config
@@ -349,7 +350,10 @@ class ReaderApp(App[None]):
                     headlines = [h for h in headlines if not h.read]
             else:
                 headlines = self.store.headlines(unread_only=view.unread_only, feed_id=view.feed_id)
-            self.post_message(HeadlinesLoaded(headlines, view, keep_cursor))
+            # A newer load (a reload after indexing, say) replaced this one:
+            # its older answer must not land after the newer one.
+            if not get_current_worker().is_cancelled:
+                self.post_message(HeadlinesLoaded(headlines, view, keep_cursor))
 
     def index_for_search(self) -> None:
         """Start the deferred search-index pass, unless one is running."""
