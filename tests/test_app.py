@@ -350,3 +350,13 @@ async def test_keys_typed_right_after_tab_go_to_the_article(app: ReaderApp):
         await settle(app, pilot)
         assert view.scroll_y == view.max_scroll_y > 0
         assert headline_list(app).cursor == 0  # G did not move the list
+
+
+async def test_ctrl_c_names_the_quit_key_in_plain_words(app: ReaderApp):
+    """Textual's own Ctrl+C notice is markup; ours shows as plain text."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "ctrl+c")  # the reflex to quit
+        messages = [n.message for n in app._notifications]
+        assert "Press q to quit." in messages
+        assert not any("[b]" in m or "[/b]" in m for m in messages)

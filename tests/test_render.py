@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.text import Text
 
 from tests.conftest import SEED_TEXT
+from tui_reader.article import Article, Block, BlockKind
+from tui_reader.meter import PAYWALL_MESSAGE
 from tui_reader.render import meta_line, render_article, render_plain, safe_link
 from tui_reader.sources.scraped_text import parse_text
 
@@ -64,3 +66,56 @@ def links_in(group) -> set[str]:
         for span in part.spans
         if not isinstance(span.style, str) and span.style.link
     }
+
+
+def _words_shown(article: Article) -> int:
+    shown = render_plain(article, teaser=True)
+    body = shown.split("\n", 2)[2]  # after the title and the meta line
+    return len(body.replace(PAYWALL_MESSAGE, "").split())
+
+
+def test_a_teaser_shows_at_most_a_third_of_a_short_article():
+    paragraph = BlockKind.PARAGRAPH
+    article = Article(
+        title="Short item",
+        standfirst="A lead of ten words that says what happened here.",
+        blocks=[
+            Block(paragraph, "The first sentence. The second sentence is longer than that."),
+            Block(paragraph, "Third paragraph words " * 10),
+        ],
+    )
+    shown = render_plain(article, teaser=True)
+    assert "The first sentence." in shown  # cut at a sentence, not mid-way
+    assert "The second sentence" not in shown
+    assert "Third paragraph" not in shown
+    assert _words_shown(article) <= article.word_count // 3
+
+
+def test_a_summary_only_item_is_withheld_too():
+    article = Article(
+        title="One line", blocks=[Block(BlockKind.PARAGRAPH, "Only this sentence here.")]
+    )
+    shown = render_plain(article, teaser=True)
+    assert "Only this sentence here." not in shown  # never the whole article
+    assert shown.count("Only") == 1 and "…" in shown  # but a start of it
+    assert PAYWALL_MESSAGE in shown
+
+
+def test_the_teaser_shows_at_least_one_sentence():
+    long_first = "This opening sentence runs on for a good many words before it ends. "
+    article = Article(
+        title="Long lead",
+        blocks=[
+            Block(BlockKind.PARAGRAPH, long_first + "Then another. " * 3),
+            Block(BlockKind.PARAGRAPH, "Later words. " * 5),
+        ],
+    )
+    shown = render_plain(article, teaser=True)
+    assert long_first.strip() in shown  # over a third on its own, shown whole
+    assert "Then another." not in shown and "Later words." not in shown
+
+
+def test_an_image_without_a_caption_reads_image():
+    article = Article(title="Pictures", blocks=[Block(BlockKind.IMAGE, "")])
+    assert "[image]" in render_plain(article)
+    assert "[image: image]" not in render_plain(article)

@@ -23,8 +23,8 @@ Origin = Literal["seed", "file", "feed", "page"]
 
 
 def image_label(caption: str) -> str:
-    """How an image reads in text, wherever it is shown: `[image: caption]`."""
-    return f"[image: {caption}]"
+    """How an image reads in text, wherever it is shown: `[image: caption]`, or `[image]`."""
+    return f"[image: {caption}]" if caption and caption != "image" else "[image]"
 
 
 class BlockKind(StrEnum):

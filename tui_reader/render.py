@@ -20,8 +20,10 @@ from rich.text import Text
 from tui_reader.article import Article, Block, BlockKind, image_label
 from tui_reader.meter import PAYWALL_MESSAGE
 
-# How many paragraphs (standfirst included) a withheld article shows.
+# A withheld article shows its first two paragraphs (standfirst included), but
+# never more than a third of its words, so a short item is withheld too.
 TEASER_PARAGRAPHS = 2
+TEASER_SHARE = 3
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
 TITLE_STYLE = Style(bold=True)
@@ -80,8 +82,52 @@ def body_blocks(article: Article, *, teaser: bool = False) -> list[Block]:
     blocks = blocks if article.standfirst else []
     blocks += article.blocks
     if teaser:
-        blocks = [b for b in blocks if b.kind is BlockKind.PARAGRAPH][:TEASER_PARAGRAPHS]
+        paragraphs = [b for b in blocks if b.kind is BlockKind.PARAGRAPH][:TEASER_PARAGRAPHS]
+        blocks = _within_share(paragraphs, article.word_count)
     return blocks
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _cut(block: Block, text: str) -> Block:
+    """The block with its text cut short, keeping the links that still fit."""
+    links = tuple(link for link in block.links if link.end <= len(text))
+    return Block(block.kind, text, links, level=block.level, marker=block.marker)
+
+
+def _within_share(paragraphs: list[Block], total: int) -> list[Block]:
+    """The teaser's paragraphs, cut at a sentence to hold at most a third of `total` words.
+
+    At least the first sentence is shown; when that would be the whole
+    article (a one-sentence item), a third of its words and an "…" are.
+    """
+    budget = max(1, total // TEASER_SHARE)
+    kept: list[Block] = []
+    used = 0
+    for block in paragraphs:
+        words = _words(block.text)
+        if used + words <= budget:
+            kept.append(block)
+            used += words
+            continue
+        ends = [m.end() for m in _SENTENCE_END.finditer(block.text)]
+        fitting = [end for end in ends if used + _words(block.text[:end]) <= budget]
+        if fitting:
+            kept.append(_cut(block, block.text[: fitting[-1]]))
+        elif not kept:
+            first = ends[0] if ends else len(block.text)
+            if _words(block.text[:first]) < total:
+                kept.append(_cut(block, block.text[:first]))
+            else:  # one sentence is all there is: show a part of it
+                head = " ".join(block.text.split()[:budget])
+                kept.append(_cut(block, head + " …"))
+        break
+    return kept
 
 
 STANDFIRST = "standfirst"

@@ -105,7 +105,7 @@ class _Inline:
                     self.links.append(Link(self._link_start, self.length, self._link_url))
                 self._link_start = None
             elif kind == "image":
-                alt = clean_text(child.content or "").strip() or "image"
+                alt = clean_text(child.content or "").strip()
                 src = self._resolve(str(child.attrs.get("src", "")))
                 self.images.append((alt, src))
                 start = self.length

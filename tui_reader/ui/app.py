@@ -107,6 +107,11 @@ class ReaderApp(App[None]):
         """
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say which key quits, in plain words (Textual's own notice is markup)."""
+        keys = key_label(self.config.keys_for("quit"))
+        self.notify(f"Press {keys} to quit.", title="Do you want to quit?")
+
     def get_default_screen(self) -> ReaderScreen:
         return self.reader_screen
 
