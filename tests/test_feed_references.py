@@ -127,3 +127,35 @@ async def test_the_feed_picker_shows_the_feed_chosen_among_same_titled_ones(
         assert [h.title for h in headline_list(app).headlines] == ["Summary B"]
         status = str(app.reader_screen.query_one("#status").render())
         assert "Summaries" in status
+
+
+def test_odd_digits_are_no_id(library: Store):
+    with pytest.raises(FeedNotFound):
+        library.resolve_feed("²")  # isdigit, but no id: not a crash
+    with pytest.raises(FeedNotFound):
+        library.resolve_feed("٣")  # an Arabic-Indic three is not feed 3
+    with pytest.raises(FeedNotFound):
+        library.resolve_feed("004")  # ids are written as `feeds` prints them
+
+
+def test_an_ambiguous_reference_counts_every_candidate(data_dir: Path):
+    with open_library(data_dir) as store:
+        for n in range(25):
+            store.add_feed(f"http://127.0.0.1:9/news-{n}", title=f"News {n}")
+        with pytest.raises(AmbiguousFeed) as many:
+            store.resolve_feed("News")
+    assert many.value.count == 25
+    assert str(many.value).startswith("'News' names 25 feeds: ")
+    assert "; and 5 more; give its id or URL instead" in str(many.value)
+
+
+async def test_choosing_the_shown_view_again_starts_at_the_top(
+    library: Store, data_dir: Path, clock: FakeClock
+):
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "j")  # the cursor on the third story
+        assert headline_list(app).cursor == 2
+        await press(app, pilot, "F", "enter")  # "All articles", already shown
+        assert headline_list(app).cursor == 0

@@ -413,3 +413,10 @@ def test_the_fast_parser_reads_ordinary_feeds_and_feedparser_the_odd_ones():
     # A bare Atom <entry> document: fastfeedparser finds nothing, feedparser does.
     odd = parse_feed((FEEDS / "feed-rs" / "atom" / "atom_entry_1.xml").read_bytes(), "http://x/")
     assert odd.kind == "atom10" and len(odd.entries) == 1
+
+
+def test_an_error_that_says_nothing_is_named_once():
+    from tui_reader.errors import unexpected
+
+    assert unexpected(TimeoutError()) == "unexpected TimeoutError"
+    assert unexpected(ValueError("bad\nvalue")) == "unexpected ValueError: bad value"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_TEXT
+from tests.conftest import SEED_TEXT, make_article_file
 from tui_reader.article import BlockKind
 from tui_reader.sources.scraped_text import (
     MAX_FILE_BYTES,
@@ -183,3 +183,26 @@ def test_an_unreadable_folder_is_one_error(tmp_path: Path):
         assert result.error == "permission denied"
     finally:
         locked.chmod(0o700)
+
+
+def test_import_tells_each_outcome_as_it_happens(tmp_path, store, monkeypatch):
+    """A library failing partway still leaves the lines of what was imported."""
+    from tui_reader.library.database import StoreError
+    from tui_reader.sources.local_files import import_paths
+
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline type="rss" text="A"'
+        ' xmlUrl="http://127.0.0.1:9/a.xml"/></body></opml>'
+    )
+    story = make_article_file(tmp_path, "story.txt", "A Story")
+    told = []
+
+    def failing(_articles):
+        raise StoreError("disk is full")
+
+    monkeypatch.setattr(store, "add_articles", failing)
+    with pytest.raises(StoreError):
+        import_paths(store, [opml, story], told.append)
+    assert [line.path for line in told] == [opml]  # said before the failure
+    assert "subscribed to 1 feeds" in told[0].after

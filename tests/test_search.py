@@ -11,7 +11,7 @@ from tests.test_app import headline_list, press, settle
 from tui_reader.config import Config
 from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory
-from tui_reader.searching import index_all, index_pending
+from tui_reader.searching import index_all
 from tui_reader.sources.scraped_text import parse_text
 from tui_reader.sources.seeds import open_library
 from tui_reader.ui.app import make_app
@@ -26,7 +26,7 @@ def add(store: Store, title: str, body: str) -> str:
 def test_search_ranks_title_matches_first_and_takes_plain_words(store: Store):
     in_body = add(store, "Markets Today", "Copper prices rose as cobalt fell.")
     in_title = add(store, "Cobalt Mines Reopen", "Work restarts after the strike.")
-    index_pending(store)
+    index_all(store)
     assert [h.id for h in store.search("cobalt")] == [in_title, in_body]
     assert [h.id for h in store.search("cob*")] == [in_title, in_body]
     assert [h.title for h in store.search("copper cobalt")] == ["Markets Today"]
@@ -44,7 +44,7 @@ def test_the_index_catches_up_and_forgets_removed_feeds(store: Store, feed_serve
     feed, _ = store.add_feed(feed_server.url("/f"))
     asyncio.run(refresh_feeds(store, [feed], feed_server_settings()))
     assert store.search("zebra") == []  # not indexed during the refresh
-    assert index_pending(store) == 2  # the seed and the feed's story
+    assert index_all(store) == 2  # the seed and the feed's story
     assert [h.title for h in store.search("zebra")] == ["Zebra crossing"]
     assert [h.title for h in store.search("body")] == ["Zebra crossing"]  # its text too
     store.remove_feed(feed.id)
@@ -142,7 +142,7 @@ def test_a_word_in_thousands_of_titles_lists_the_newest_first(store: Store, monk
     # The first has the word twice in a short title: the best bm25 match.
     first = add(store, "Cobalt cobalt", "Older.")
     second = add(store, "Cobalt prices and a long title about mines", "Newer.")
-    index_pending(store)
+    index_all(store)
     assert [h.id for h in store.search("cobalt")] == [first, second]  # by relevance
     monkeypatch.setattr(search_module, "RANK_TITLES_UP_TO", 2)  # "thousands" of matches
     assert [h.id for h in store.search("cobalt")] == [second, first]  # newest first

@@ -67,7 +67,9 @@ def _build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--unread", action="store_true", help="only unread articles")
     listing.add_argument("--starred", action="store_true", help="only starred articles")
-    listing.add_argument("--feed", metavar="FEED", help="only this feed's (id, URL or title)")
+    listing.add_argument(
+        "--feed", metavar="FEED", help="only this feed's (id, URL, title or its start)"
+    )
 
     read = commands.add_parser("read", help="print an article (counts against the meter)")
     read.add_argument("id", help="the article id, or an unambiguous prefix of it")
@@ -95,10 +97,12 @@ def _build_parser() -> argparse.ArgumentParser:
     feeds.add_argument("--json", action="store_true", help="print a JSON array")
 
     remove = commands.add_parser("remove", help="unsubscribe (starred articles are kept)")
-    remove.add_argument("feed", metavar="FEED", help="the feed's id, URL or title")
+    remove.add_argument("feed", metavar="FEED", help="the feed's id, URL, title or its start")
 
     refresh = commands.add_parser("refresh", help="fetch all feeds (or the ones named)")
-    refresh.add_argument("feeds", nargs="*", metavar="FEED", help="ids, URLs or titles")
+    refresh.add_argument(
+        "feeds", nargs="*", metavar="FEED", help="ids, URLs, titles or their starts"
+    )
 
     search = commands.add_parser("search", help="full-text search, best matches first")
     search.add_argument("query", nargs="+", metavar="WORD", help="words (a trailing * is a prefix)")
@@ -186,14 +190,15 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     from tui_reader.render import render_article, render_plain
 
     matches = store.find_ids(args.id)
-    if not matches:
-        raise UserError(f"no article with id {args.id!r} (see `{APP_NAME} list`)")
     if len(matches) > 1:
         raise UserError(f"id {args.id!r} matches more than one article; give more of it")
-    reading = open_for_reading(
-        store, _meter(store, config), matches[0], exempt_feeds=config.exempt_feeds
+    meter = _meter(store, config)
+    reading = (
+        open_for_reading(store, meter, matches[0], exempt_feeds=config.exempt_feeds)
+        if matches
+        else None
     )
-    if reading is None:
+    if reading is None:  # no such id, or the article went meanwhile
         raise UserError(f"no article with id {args.id!r} (see `{APP_NAME} list`)")
     teaser = reading.withheld
     if args.plain or not out.isatty():
@@ -213,14 +218,15 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
 
 def cmd_import(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Import files; each bad one gets a line on stderr and the rest go on."""
-    from tui_reader.sources.local_files import import_paths
+    from tui_reader.sources.local_files import ImportLine, import_paths
 
-    report = import_paths(store, [Path(p) for p in args.paths])
-    for line in report.lines:
+    def tell(line: ImportLine) -> None:
         if line.ok:
             out.write(f"{line.before}{shown(line.path)}{line.after}\n")
         else:
             print(f"{APP_NAME}: {shown(line.path)}: {line.after}", file=sys.stderr)
+
+    report = import_paths(store, [Path(p) for p in args.paths], tell)
     if report.nothing_found:
         raise UserError("no .txt or .html files found in the given folders")
     return EXIT_ERROR if report.failed else EXIT_OK
@@ -359,7 +365,7 @@ def cmd_remove(store: Store, config: Config, args: argparse.Namespace, out: Text
 
 
 def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    """Fetch feeds; exit 0 all good, 4 some failed, 1 none could be tried."""
+    """Fetch feeds; exit 0 all good, 4 some failed, 1 none could be tried, 2 an ambiguous FEED."""
     feeds = [_find_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
     if not feeds:
         raise UserError(f"no feeds to refresh (`{APP_NAME} add URL` subscribes to one)")

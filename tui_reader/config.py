@@ -12,6 +12,7 @@ Example::
     [meter]
     limit = 5
     period_days = 30
+
 Imports the meter (for its bounds) and the network settings; never a source or the UI.
 """
 

@@ -25,6 +25,12 @@ def one_line(exc: BaseException | str) -> str:
     return type(exc).__name__ if isinstance(exc, BaseException) else "unknown error"
 
 
+def described(exc: BaseException) -> str:
+    """An error's kind and, when it says something, what: "TimeoutError: took too long"."""
+    text = clean_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def unexpected(exc: BaseException) -> str:
-    """One line for an error nobody foresaw: its kind and what it said."""
-    return f"unexpected {type(exc).__name__}: {one_line(exc)}"
+    """One line for an error nobody foresaw: "unexpected" and `described`."""
+    return f"unexpected {described(exc)}"

@@ -1,4 +1,4 @@
-"""Network limits, kept apart from `fetch` so reading the config needs no httpx.
+"""Network limits, kept apart from `sources.http` so reading the config needs no httpx.
 
 A model: imports nothing of the package.
 """

@@ -21,11 +21,6 @@ from tui_reader.sources.html_convert import html_text
 SEARCH_CATCH_UP = 2_000
 
 
-def index_pending(store: Store, limit: int = 2_000) -> int:
-    """Index up to `limit` waiting articles in one transaction; how many were."""
-    return store.index_pending(html_text, limit)
-
-
 def index_all(store: Store, cancel: threading.Event | None = None, *, batch: int = 500) -> int:
     """Index every waiting article, a batch per transaction, until done or cancelled."""
     return store.index_all(html_text, cancel, batch=batch)

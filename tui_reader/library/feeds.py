@@ -13,6 +13,7 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 
+from tui_reader import APP_NAME
 from tui_reader.errors import ShownError
 from tui_reader.library.database import Database, Row, now_iso
 from tui_reader.parsed_feed import ParsedFeed
@@ -46,13 +47,17 @@ class FeedNotFound(ShownError):
 class AmbiguousFeed(ShownError):
     """The reference names more than one subscription; the message lists them."""
 
-    def __init__(self, ref: str, candidates: list[Feed]) -> None:
+    def __init__(self, ref: str, candidates: list[Feed], count: int) -> None:
         listed = "; ".join(feed.label() for feed in candidates)
-        super().__init__(
-            f"{ref!r} names {len(candidates)} feeds: {listed}; give its id or URL instead"
-        )
+        if count > len(candidates):
+            listed += f"; and {count - len(candidates)} more"
+        super().__init__(f"{ref!r} names {count} feeds: {listed}; give its id or URL instead")
         self.candidates = candidates
+        self.count = count
 
+
+# An ambiguous reference lists at most this many of the feeds it names.
+LISTED_CANDIDATES = 20
 
 _FEED_COLUMNS = "id, url, title, site_url, folder, etag, last_modified, updated, error"
 
@@ -138,17 +143,19 @@ class FeedStore(Database):
             # instr, not LIKE: a reference may hold % or _.
             ("title <> '' AND instr(lower(title), lower(?)) = 1", (ref,)),
         ]
-        if ref.isdigit():
-            steps.insert(0, ("id = ?", (int(ref),)))
+        if ref.isascii() and ref.isdecimal():
+            steps.insert(0, ("CAST(id AS TEXT) = ?", (ref,)))  # "007" is no id
         for where, params in steps if ref else []:
             rows = self.query(
-                f"SELECT {_FEED_COLUMNS} FROM feeds WHERE {where} ORDER BY id LIMIT 20", params
+                f"SELECT {_FEED_COLUMNS} FROM feeds WHERE {where} ORDER BY id LIMIT ?",
+                (*params, LISTED_CANDIDATES + 1),
             )
             if len(rows) == 1:
                 return _feed(rows[0])
             if rows:
-                raise AmbiguousFeed(ref, [_feed(row) for row in rows])
-        raise FeedNotFound(f"no feed {ref!r} (see `tui-reader feeds`)")
+                count = self.query(f"SELECT count(*) FROM feeds WHERE {where}", params)[0][0]
+                raise AmbiguousFeed(ref, [_feed(row) for row in rows[:LISTED_CANDIDATES]], count)
+        raise FeedNotFound(f"no feed {ref!r} (see `{APP_NAME} feeds`)")
 
     def remove_feed(self, feed_id: int) -> tuple[int, int]:
         """Unsubscribe; starred articles stay in the library, the rest go.

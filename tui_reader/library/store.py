@@ -2,7 +2,7 @@
 
 Each concern lives in its own module (articles, feeds, search, settings,
 views); `Store` joins them so callers hold one handle. Imports the
-`library` modules only.
+`library` modules and `locations` (where the file lives) only.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ HTML plus the page's metadata; that HTML then goes through `html_to_blocks`,
 the converter feed entries use, so every article is shaped and sanitized by
 the same code. trafilatura takes about 200 ms to import, so it is imported on
 first use, not with this module.
-Imports `html_convert`, the article model and `sanitize`; trafilatura only inside the work.
+
+Imports `html_convert`, the article model, `errors` and `sanitize`; trafilatura
+only inside the work.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ One `httpx.AsyncClient` serves a whole refresh: keep-alive, connect/read/total
 timeouts and a cap on response size that stops reading. Conditional GET
 (ETag, Last-Modified) makes an unchanged feed cost one short request. Every
 failure becomes a `FetchError` with a one-line reason. Imports the network
-settings and `sanitize` only.
+settings, `errors`, `sanitize` and the package's name and version only.
 """
 
 from __future__ import annotations

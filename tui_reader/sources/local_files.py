@@ -3,18 +3,20 @@
 `.opml`/`.xml` files subscribe to their feeds; saved web pages (`.html`,
 `.htm`, `.xhtml`, each maybe `.gz`) go to the extractor; `.txt` files are
 scraped article text; a folder gives its pages and its text files. One bad
-file never stops the rest: each outcome is one line in the report. Imports
-`opml`, `pages`, `scraped_text` and the library.
+file never stops the rest: each outcome is one line, handed to the caller as
+it happens (so what was imported is told even if a later file fails hard).
+Imports `scraped_text` and the library; `opml` and `pages` (which bring httpx
+and the extractor) only when a path needs them, so `import a.txt` stays quick.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from tui_reader import APP_NAME
 from tui_reader.library.store import Store
-from tui_reader.sources.opml import OpmlError, read_opml
-from tui_reader.sources.pages import PageError, read_page_file
 from tui_reader.sources.scraped_text import read_many
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
@@ -37,19 +39,19 @@ class ImportLine:
 
 @dataclass
 class ImportReport:
-    """Every outcome of one import, in order."""
+    """How one import went; each outcome goes to `tell` as it happens."""
 
-    lines: list[ImportLine] = field(default_factory=list)
+    tell: Callable[[ImportLine], None]
     failed: int = 0  # paths that could not be imported
     nothing_found: bool = False  # folders were given, but held nothing to import
 
     def done(self, path: Path, before: str, after: str = "") -> None:
-        """Record a success: `before`, the path, `after`."""
-        self.lines.append(ImportLine(path, after, before))
+        """Tell a success: `before`, the path, `after`."""
+        self.tell(ImportLine(path, after, before))
 
     def problem(self, path: Path, reason: str) -> None:
-        """Record why a path (or part of it) was not imported."""
-        self.lines.append(ImportLine(path, reason, ok=False))
+        """Tell why a path (or part of it) was not imported."""
+        self.tell(ImportLine(path, reason, ok=False))
 
 
 def is_page_file(path: Path) -> bool:
@@ -75,6 +77,8 @@ def _has_text_files(folder: Path) -> bool:
 
 def _import_opml(store: Store, path: Path, report: ImportReport) -> bool:
     """Subscribe to an OPML file's feeds; False when the file is unusable."""
+    from tui_reader.sources.opml import OpmlError, read_opml
+
     try:
         contents = read_opml(path.read_bytes())
     except OSError as exc:
@@ -94,13 +98,15 @@ def _import_opml(store: Store, path: Path, report: ImportReport) -> bool:
         path,
         "",
         f": subscribed to {added} feeds ({known} already subscribed);"
-        " run `tui-reader refresh` to fetch them",
+        f" run `{APP_NAME} refresh` to fetch them",
     )
     return True
 
 
 def _import_page(store: Store, path: Path, report: ImportReport) -> bool:
     """Import one saved web page; say how it went in one line."""
+    from tui_reader.sources.pages import PageError, read_page_file
+
     try:
         article = read_page_file(path)
     except PageError as exc:
@@ -112,17 +118,20 @@ def _import_page(store: Store, path: Path, report: ImportReport) -> bool:
     return True
 
 
-def import_paths(store: Store, paths: list[Path]) -> ImportReport:
+def import_paths(
+    store: Store, paths: list[Path], tell: Callable[[ImportLine], None]
+) -> ImportReport:
     """Import files and folders into the library; each bad one is reported and skipped.
 
     Args:
         store: The library.
         paths: What the user named.
+        tell: Gets each outcome as it happens, in order.
 
     Returns:
-        One line per outcome, in order.
+        How many failed, and whether the folders given held nothing.
     """
-    report = ImportReport()
+    report = ImportReport(tell)
     opml = [p for p in paths if p.suffix.lower() in OPML_SUFFIXES]
     report.failed += sum(not _import_opml(store, p, report) for p in opml)
     paths = [p for p in paths if p.suffix.lower() not in OPML_SUFFIXES]

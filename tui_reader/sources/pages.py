@@ -19,13 +19,19 @@ from pathlib import Path
 import httpx
 
 from tui_reader.article import Article
-from tui_reader.errors import ShownError, one_line, unexpected
+from tui_reader.errors import ShownError, described, unexpected
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sanitize import clean_line
-from tui_reader.sources.extract import MAX_PAGE_BYTES, PAGE_TOO_LARGE
+from tui_reader.sources.extract import (
+    MAX_PAGE_BYTES,
+    PAGE_TOO_LARGE,
+    ExtractionError,
+    decode_html,
+    extract_article,
+)
 from tui_reader.sources.http import FetchError, check_url, fetch, make_client
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
@@ -70,16 +76,13 @@ def page_to_article(
     Raises:
         PageError: No article found, not HTML, too large.
     """
-    from tui_reader.sources.extract import ExtractionError, decode_html, extract_article
-
     try:
         html = decode_html(body, content_type)
         return extract_article(html, url, cancel=cancel)
     except ExtractionError as exc:
         raise PageError(str(exc)) from None
     except Exception as exc:  # a hostile page must end in one line, not a traceback
-        reason = f"{type(exc).__name__}: {one_line(exc)}"
-        raise PageError(f"extraction failed ({reason})") from None
+        raise PageError(f"extraction failed ({described(exc)})") from None
 
 
 def _extract_job(body: bytes, content_type: str, url: str) -> Article | str:

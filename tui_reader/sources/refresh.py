@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui_reader.errors import one_line, unexpected
+from tui_reader.errors import described, unexpected
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
@@ -101,7 +101,7 @@ def _parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
         except FeedParseError as exc:
             return str(exc)
         except (RecursionError, ValueError, OverflowError, UnicodeError) as exc:
-            return f"unreadable feed ({type(exc).__name__}: {one_line(exc)})"
+            return f"unreadable feed ({described(exc)})"
 
 
 Stored = tuple[int, int, str | None]  # new articles, updated articles, note

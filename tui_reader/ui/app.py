@@ -28,6 +28,7 @@ from tui_reader.config import Config
 from tui_reader.errors import ShownError
 from tui_reader.library.articles import Flag
 from tui_reader.library.database import StoreError
+from tui_reader.library.feeds import FeedNotFound
 from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory, styles_directory
 from tui_reader.meter import Clock, Meter
@@ -131,7 +132,9 @@ class ReaderApp(App[None]):
         """Show the new view in the header and load its headlines."""
         self._show_view()
         # Unread only on or off lists the same stories: the cursor stays.
-        self.load_headlines(keep_cursor=old.same_list(new))
+        # Any other change (or choosing the same view again) starts at the top.
+        toggled = old.unread_only != new.unread_only
+        self.load_headlines(keep_cursor=toggled and old.same_list(new))
 
     def reload_headlines(self) -> None:
         """Load the list again (new stories, changed state), the cursor where it is."""
@@ -281,11 +284,20 @@ class ReaderApp(App[None]):
             return
         try:
             feed = self.store.resolve_feed(ref)
+        except FeedNotFound:
+            self.call_from_thread(
+                self.notify, "That feed is no longer subscribed.", severity="warning"
+            )
+            return
         except ShownError as exc:
             self.post_message(LibraryProblem(str(exc)))
             return
-        view = self.view.of_feed(feed.id, feed.title or feed.url)
-        self.call_from_thread(setattr, self, "view", view)
+        # The view is changed on the UI thread, from the view as it is then
+        # (a key pressed meanwhile, such as `u`, is kept).
+        self.call_from_thread(self._show_one_feed, feed.id, feed.title or feed.url)
+
+    def _show_one_feed(self, feed_id: int, title: str) -> None:
+        self.view = self.view.of_feed(feed_id, title)
 
     def _show_view(self, extra: str = "") -> None:
         # No SQLite here: this runs on the UI thread, maybe during a refresh.
