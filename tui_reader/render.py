@@ -8,7 +8,7 @@ Imports the article model and the meter's paywall line; Rich, never Textual.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from rich import box
@@ -58,6 +58,33 @@ def format_date(iso: str | None) -> str:
         return datetime.fromisoformat(iso).date().isoformat()
     except ValueError:
         return ""
+
+
+def short_date(iso: str | None, now: float) -> str:
+    """A date as a list shows it: "14:05" today, "Dec 01" this year, "2024-12-01" before.
+
+    Args:
+        iso: An ISO 8601 time (UTC when it names no zone), or None.
+        now: Seconds since the epoch: what "today" and "this year" mean.
+
+    Returns:
+        The date in local time, or "" when unknown or unreadable.
+    """
+    if not iso:
+        return ""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    when = when.astimezone()
+    today = datetime.fromtimestamp(now).astimezone()
+    if when.date() == today.date():
+        return when.strftime("%H:%M")
+    if when.year == today.year:
+        return when.strftime("%b %d")
+    return when.date().isoformat()
 
 
 def meta_line(article: Article) -> str:

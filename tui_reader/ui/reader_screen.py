@@ -8,6 +8,8 @@ this module does not import the app. Imports widgets and domain values.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Protocol, cast
 
 from textual import on
@@ -104,10 +106,14 @@ class ReaderScreen(Screen[None]):
 
     BINDINGS = _bindings()
 
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.clock = clock  # what "today" is for the headlines' dates
+
     def compose(self) -> ComposeResult:
         yield MeterHeader()
         with Horizontal(id="panes"):
-            yield HeadlineList(id="headlines")
+            yield HeadlineList(id="headlines", clock=self.clock)
             yield ArticleView(id="article")
         yield Footer()
 

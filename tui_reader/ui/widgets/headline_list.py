@@ -8,7 +8,8 @@ Imports Textual, the library's `Headline` and `render` for dates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -21,10 +22,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_reader.library.articles import Headline
-from tui_reader.render import format_date
+from tui_reader.render import short_date
 
-SOURCE_WIDTH = 16
-DATE_WIDTH = 10
+# The feed's column: an eighth of the row, between these (the title comes first).
+SOURCE_WIDTH = (8, 14)
+# "14:05" and "Dec 01"; "2024-12-01" once any story is from an earlier year.
+DATE_WIDTH = 6
+OLD_DATE_WIDTH = 10
+GAP = "  "
 
 
 def fit_cells(text: str, width: int) -> str:
@@ -91,10 +96,19 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             self.index = index
             super().__init__()
 
-    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        name: str | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id)
         self.headlines: list[Headline] = []
         self.open_id: str | None = None
+        self.clock = clock  # what "today" is, for the dates
+        self._show_source = False  # only when the list holds more than one feed
+        self._date_width = DATE_WIDTH
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
 
     # Data -----------------------------------------------------------------
@@ -102,6 +116,12 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     def set_headlines(self, headlines: Sequence[Headline], keep_id: str | None = None) -> None:
         """Replace the list, keeping the cursor on `keep_id` when it is still there."""
         self.headlines = list(headlines)
+        # Sources are interned strings and years a 4-character prefix: a pass
+        # over 100,000 headlines costs a few milliseconds.
+        self._show_source = len({h.source for h in self.headlines}) > 1
+        this_year = time.strftime("%Y", time.localtime(self.clock()))
+        old = any(h.published is not None and h.published[:4] < this_year for h in self.headlines)
+        self._date_width = OLD_DATE_WIDTH if old else DATE_WIDTH
         index = 0
         if keep_id is not None:
             for i, headline in enumerate(self.headlines):
@@ -212,8 +232,8 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
                 "headline-list--cursor" if self.has_focus else "headline-list--cursor-blurred"
             )
 
-        # Columns: open marker, unread dot, star, title, source, date. The
-        # source and date go first when the pane is narrow.
+        # Columns: open marker, unread dot, star, title, then the feed (when
+        # the list holds more than one) and the date, two cells apart.
         open_style = base if is_cursor else base + style("headline-list--open", partial=True)
         marks = [
             Segment("▶" if is_open else " ", open_style),
@@ -223,14 +243,12 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             ),
             Segment(" ", base),
         ]
-        date = format_date(headline.published)
-        right = ""
-        if width >= 44:
-            # The source gets a fifth of the row, between 8 and 16 cells.
-            source_width = max(8, min(SOURCE_WIDTH, width // 5))
-            right = f" {fit_cells(headline.source, source_width)} {date.ljust(DATE_WIDTH)}"
-        elif date and width >= 36:
-            right = f" {date}"
+        date = short_date(headline.published, self.clock()).rjust(self._date_width)
+        right = GAP + date if width >= 30 else ""
+        if self._show_source and width >= 44:
+            low, high = SOURCE_WIDTH
+            source_width = max(low, min(high, width // 8))
+            right = GAP + fit_cells(headline.source, source_width) + right
         title_width = max(0, width - 4 - cell_len(right))
         segments = [*marks, Segment(fit_cells(headline.title, title_width), base)]
         if right:
