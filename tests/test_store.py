@@ -213,3 +213,22 @@ def test_programs_starting_together_set_a_damaged_library_aside_once(data_dir: P
     assert len(list(data_dir.glob("library.sqlite3.damaged-*"))) == 1
     with open_library(data_dir) as library:
         assert library.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_story_dated_in_the_future_sorts_as_first_seen(store: Store, monkeypatch):
+    """fastfeedparser reads GUIDs like t15 as dates years ahead: not above everything."""
+    from tui_reader.parsed_feed import FeedEntry, ParsedFeed
+
+    monkeypatch.setattr("tui_reader.library.feeds.now_iso", lambda: "2026-01-01T00:00:00+00:00")
+    feed, _ = store.add_feed("http://127.0.0.1:9/odd.xml", title="Odd")
+    ahead = FeedEntry("t15", "", "Dated 2099", "", "2099-01-01T00:00:00+00:00", "<p>x</p>")
+    store.store_feed(feed, ParsedFeed("Odd", "", "RSS", [ahead]), etag=None, last_modified=None)
+    monkeypatch.setattr("tui_reader.library.articles.now_iso", lambda: "2026-01-02T00:00:00+00:00")
+    later = parse_text("Stored A Day Later\n\nNo date on this one.")
+    store.add_articles([later])
+    titles = [h.title for h in store.headlines()]
+    assert titles.index("Stored A Day Later") < titles.index("Dated 2099")
+    edited = FeedEntry("t15", "", "Dated 2099, edited", "", "2099-01-01T00:00:00+00:00", "<p>y</p>")
+    store.store_feed(feed, ParsedFeed("Odd", "", "RSS", [edited]), etag=None, last_modified=None)
+    titles = [h.title for h in store.headlines()]
+    assert titles.index("Stored A Day Later") < titles.index("Dated 2099, edited")

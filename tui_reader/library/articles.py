@@ -58,6 +58,16 @@ def headline_from_row(row: Row) -> Headline:
     return Headline(row[0], row[1], sys.intern(row[2]), row[3], row[4], bool(row[5]), bool(row[6]))
 
 
+def sort_key(published: str | None, added: str) -> str:
+    """Where a story sorts: when it was published, or first stored when that is unknown.
+
+    A date after the first sighting is not believed (fastfeedparser reads a
+    GUID like `t15` as a date years ahead): such a story sorts as first seen,
+    instead of above everything for years. Both are ISO 8601 UTC strings.
+    """
+    return min(published, added) if published else added
+
+
 def page_article_id(url: str) -> str:
     """The id of a page saved from `url` (saving it again finds the same one)."""
     return hashlib.sha256(b"page\0" + url.encode()).hexdigest()[:16]
@@ -103,7 +113,7 @@ def insert_article(
             article_id,
             article.origin,
             added_at,
-            article.published or added_at,
+            sort_key(article.published, added_at),
             *_article_values(article),
         ),
     )

@@ -4,7 +4,7 @@
 title or a title's start) becomes a feed: the CLI's `remove`, `refresh
 FEED` and `list --feed` and the app's feed picker all go through it, so a
 reference naming several feeds never acts on one of them. Imports
-`database` and the parsed-feed model; never a parser.
+`database`, `articles` and the parsed-feed model; never a parser.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tui_reader import APP_NAME
 from tui_reader.errors import ShownError
+from tui_reader.library.articles import sort_key
 from tui_reader.library.database import Database, Row, now_iso
 from tui_reader.parsed_feed import ParsedFeed
 
@@ -261,14 +262,21 @@ class FeedStore(Database):
                         "INSERT INTO articles (source, url, guid, title, html, published, author,"
                         " content_hash, id, origin, added, sort_key, feed_id)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)",
-                        (*values, article_id, added_at, entry.published or added_at, feed.id),
+                        (
+                            *values,
+                            article_id,
+                            added_at,
+                            sort_key(entry.published, added_at),
+                            feed.id,
+                        ),
                     )
                 else:
                     updated += 1
                     db.execute(
                         "UPDATE articles SET source = ?, url = ?, guid = ?, title = ?, html = ?,"
                         " published = ?, author = ?, content_hash = ?, indexed = 0,"
-                        " sort_key = COALESCE(?, sort_key) WHERE id = ?",
+                        # A future date sorts as first seen (see `sort_key`).
+                        " sort_key = COALESCE(MIN(?, added), sort_key) WHERE id = ?",
                         (*values, entry.published, article_id),
                     )
             db.execute(
