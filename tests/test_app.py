@@ -361,3 +361,56 @@ async def test_ctrl_c_names_the_quit_key_in_plain_words(app: ReaderApp):
         messages = [n.message for n in app._notifications]
         assert "Press q to quit." in messages
         assert not any("[b]" in m or "[/b]" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("columns", "shown"), [(100, "You have 5 free articles remaining"), (45, "5 free left")]
+)
+async def test_the_meter_shortens_instead_of_overflowing(
+    data_dir: Path, clock: FakeClock, columns: int, shown: str
+):
+    library_with_stories(data_dir)
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(columns, 20)) as pilot:
+        await settle(app, pilot)
+        assert header(app) == shown
+        await press(app, pilot, "S")  # the local paywall switch on
+        subscribed = header(app)
+        assert subscribed.startswith(shown.replace("remaining", ""))
+        assert "ubscribed" in subscribed
+        meter = app.reader_screen.query_one("#meter")
+        assert len(subscribed) <= meter.size.width  # never cut off
+
+
+async def test_help_scrolls_with_the_readers_keys_and_says_more_is_below(app: ReaderApp):
+    from textual.containers import VerticalScroll
+
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "question_mark")  # open help: too tall for 20 rows
+        scroller = app.screen.query_one(VerticalScroll)
+        assert scroller.max_scroll_y > 0 and scroller.scroll_y == 0
+        assert scroller.border_subtitle == "more below: j or Space"
+        await press(app, pilot, "j")  # a line down
+        assert scroller.scroll_y == 1
+        await press(app, pilot, "space")  # a page down
+        assert scroller.scroll_y > 1
+        await press(app, pilot, "G")  # to the end
+        assert scroller.scroll_y == scroller.max_scroll_y
+        assert scroller.border_subtitle == ""  # nothing more below
+        await press(app, pilot, "g", "escape")  # back to the top, then close
+        assert not isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+async def test_the_footer_keeps_quit_in_view(app: ReaderApp, columns: int):
+    from textual.widgets._footer import FooterKey
+
+    async with app.run_test(size=(columns, 24)) as pilot:
+        await settle(app, pilot)
+        keys = {key.description: key for key in app.screen.query(FooterKey)}
+        assert {"Open", "Next", "Help", "Quit"} <= set(keys)
+        quit_key = keys["Quit"]
+        assert quit_key.region.width > 0 and quit_key.region.right <= columns
+        # A gap after each pair, so a label never runs into the next key.
+        assert all(key.styles.margin.right >= 1 for key in keys.values())

@@ -62,6 +62,10 @@ class MeterState:
             message += " · Subscribed: unlimited access"
         return message
 
+    def short_message(self) -> str:
+        """The header text where the full one does not fit: "3 free left · subscribed"."""
+        return f"{self.remaining} free left" + (" · subscribed" if self.subscribed else "")
+
 
 def remaining_message(remaining: int) -> str:
     """Say how many free articles are left, in the site's words."""

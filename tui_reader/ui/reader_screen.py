@@ -137,7 +137,9 @@ class ReaderScreen(Screen[None]):
         self.headlines.focus()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        narrow = self.size.width < NARROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        self.query_one(Footer).compact = narrow
 
     # Panes ----------------------------------------------------------------
 

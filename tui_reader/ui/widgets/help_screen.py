@@ -65,9 +65,39 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", show=True),
     ]
 
+    # The reader's own moving keys scroll the help (as the config maps them).
+    _SCROLLS = {
+        "cursor_down": "scroll_down",
+        "cursor_up": "scroll_up",
+        "page_down": "scroll_page_down",
+        "page_up": "scroll_page_up",
+        "first": "scroll_home",
+        "last": "scroll_end",
+    }
+
     def __init__(self, config: Config) -> None:
         super().__init__()
         self.config = config
+        for action, scroll in self._SCROLLS.items():
+            self._bindings.bind(config.keys_for(action), f"scroll('{scroll}')", show=False)
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll the list of keys (a line, a page, to an end)."""
+        getattr(self.query_one(VerticalScroll), how)(animate=False)
+
+    def on_mount(self) -> None:
+        scroller = self.query_one(VerticalScroll)
+        self.watch(scroller, "scroll_y", self._say_whats_below, init=False)
+        self.call_after_refresh(self._say_whats_below)
+
+    def _say_whats_below(self, _value: float = 0) -> None:
+        scroller = self.query_one(VerticalScroll)
+        more = scroller.max_scroll_y > scroller.scroll_y
+        down, page = (
+            key_label(self.config.keys_for(action).split(",")[0])
+            for action in ("cursor_down", "page_down")
+        )
+        scroller.border_subtitle = f"more below: {down} or {page}" if more else ""
 
     def compose(self) -> ComposeResult:
         table = Table(title="tui-reader keys", box=None, show_header=False, padding=(0, 2))
