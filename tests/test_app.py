@@ -414,3 +414,25 @@ async def test_the_footer_keeps_quit_in_view(app: ReaderApp, columns: int):
         assert quit_key.region.width > 0 and quit_key.region.right <= columns
         # A gap after each pair, so a label never runs into the next key.
         assert all(key.styles.margin.right >= 1 for key in keys.values())
+
+
+@pytest.mark.parametrize(("text_width", "widest", "centred"), [(80, 80, True), (0, 200, False)])
+async def test_article_text_wraps_at_a_readable_width_centred(
+    data_dir: Path, clock: FakeClock, text_width: int, widest: int, centred: bool
+):
+    library_with_stories(data_dir)
+    app = make_app(Config(text_width=text_width), data_dir, clock=clock)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter", "tab")  # open the seed, then read it
+        view = app.reader_screen.article
+        lines = [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+        text = [line for line in lines if line.strip()]
+        margins = {len(line) - len(line.lstrip()) for line in text}
+        assert max(len(line) - min(margins) for line in text) <= widest
+        assert max(len(line) for line in text) > 60  # the text uses its room
+        if centred:
+            pane = view.scrollable_content_region.width
+            assert min(margins) >= (pane - 80) // 2 - 1  # as much room left as right
+        else:
+            assert min(margins) <= 2

@@ -93,3 +93,18 @@ def test_full_text_feeds_are_read_and_a_bad_value_warns(tmp_path: Path):
         "feeds.full_text must be a list of feed URLs; no full text fetched",
         "unknown setting feeds.speed; ignored",
     ]
+
+
+def test_reader_text_width_is_read_and_checked(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[reader]\ntext_width = 64\n")
+    assert load_config(path).text_width == 64
+    path.write_text("[reader]\ntext_width = 0\n")
+    assert load_config(path).text_width == 0  # the pane's width
+    for bad in ("5", "-1", '"wide"', "true", "100000"):
+        path.write_text(f"[reader]\ntext_width = {bad}\n")
+        config = load_config(path)
+        assert config.text_width == 80
+        assert len(config.warnings) == 1 and "reader.text_width" in config.warnings[0]
+    path.write_text("[reader]\nwidth = 3\n")
+    assert "unknown setting reader.width" in load_config(path).warnings[0]

@@ -207,7 +207,10 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
         from rich.console import Console
 
         console = Console(file=out, highlight=False)
-        console.print(render_article(reading.article, teaser=teaser), width=min(console.width, 88))
+        wanted = config.text_width or console.width  # reader.text_width; 0: the terminal's
+        console.print(
+            render_article(reading.article, teaser=teaser), width=min(console.width, wanted)
+        )
     out.flush()
     print(reading.access.state.message(), file=sys.stderr)
     if teaser:

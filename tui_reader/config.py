@@ -114,6 +114,11 @@ def canonical_key(key: str) -> str | None:
     return modifiers + key
 
 
+# An article's text wraps at this many cells by default (reader.text_width).
+DEFAULT_TEXT_WIDTH = 80
+TEXT_WIDTH_RANGE = (20, 500)
+
+
 @dataclass
 class Config:
     """Settings read from the config file, with defaults filled in."""
@@ -126,6 +131,7 @@ class Config:
     network: NetworkSettings = field(default_factory=lambda: NetworkSettings())
     offline: bool = False  # refuse all network use
     refresh_on_start: bool = False
+    text_width: int = DEFAULT_TEXT_WIDTH  # cells an article's text wraps at; 0: the pane's
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -278,6 +284,28 @@ def _read_app(table: Any, config: Config, where: str) -> None:
         config.warnings.append(f"{where}: unknown setting app.{name}; ignored")
 
 
+def _read_reader(table: Any, config: Config, where: str) -> None:
+    if not isinstance(table, dict):
+        config.warnings.append(f"{where}: [reader] must be a table; using the defaults")
+        return
+    if "text_width" in table:
+        width = table["text_width"]
+        low, high = TEXT_WIDTH_RANGE
+        if (
+            isinstance(width, int)
+            and not isinstance(width, bool)
+            and (width == 0 or low <= width <= high)
+        ):
+            config.text_width = width
+        else:
+            config.warnings.append(
+                f"{where}: reader.text_width must be 0 (the pane's width) or a whole number"
+                f" from {low} to {high}; using {DEFAULT_TEXT_WIDTH}"
+            )
+    for name in table.keys() - {"text_width"}:
+        config.warnings.append(f"{where}: unknown setting reader.{name}; ignored")
+
+
 def load_config(path: Path, *, explicit: bool = False) -> Config:
     """Read the config file; a missing file means all defaults.
 
@@ -318,6 +346,8 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
             _read_app(table, config, where)
         elif section == "feeds":
             _read_feeds(table, config, where)
+        elif section == "reader":
+            _read_reader(table, config, where)
         else:
             config.warnings.append(f"{where}: unknown section [{section}]; ignored")
     return config

@@ -88,7 +88,7 @@ class ReaderApp(App[None]):
         self.index_cancel = threading.Event()
         self.fetching_full_text: set[str] = set()  # article ids `f` is fetching
         self.error_message: str | None = None
-        self.reader_screen = ReaderScreen(clock)
+        self.reader_screen = ReaderScreen(clock, text_width=config.text_width)
         self.set_keymap(config.keys)
 
     def notify(

@@ -106,15 +106,16 @@ class ReaderScreen(Screen[None]):
 
     BINDINGS = _bindings()
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, *, text_width: int = 80) -> None:
         super().__init__()
         self.clock = clock  # what "today" is for the headlines' dates
+        self.text_width = text_width  # config reader.text_width
 
     def compose(self) -> ComposeResult:
         yield MeterHeader()
         with Horizontal(id="panes"):
             yield HeadlineList(id="headlines", clock=self.clock)
-            yield ArticleView(id="article")
+            yield ArticleView(id="article", text_width=self.text_width)
         yield Footer()
 
     @property

@@ -18,8 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 EMPTY_HINT = "No article open.\n\nMove to a headline and press Enter to read it."
-# Lines longer than this are hard to read; wider panes get a margin.
-MAX_WIDTH = 88
+# The least margin left of the text; a pane wider than the text centres it.
 PADDING = 2
 
 
@@ -39,14 +38,23 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, text_width: int = 80, id: str | None = None) -> None:
+        """An empty pane.
+
+        Args:
+            text_width: Cells the text wraps at (config `reader.text_width`);
+                0 wraps at the pane's width.
+            id: The widget's id.
+        """
         super().__init__(id=id)
+        self.wanted_width = text_width
         self.article_id: str | None = None
         self.withheld = False  # showing only a teaser
         self._renderable: RenderableType = Text(EMPTY_HINT)
         self._lines: list[Strip] = []
         self._pending: list[RenderableType] = []  # parts not wrapped yet
         self._laid_out_width = -1
+        self._margin = PADDING
 
     def show(self, article_id: str | None, text: RenderableType, *, withheld: bool = False) -> None:
         """Show a rendered article (or a message) from the top."""
@@ -54,13 +62,19 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.withheld = withheld
         self._renderable = text
         self._laid_out_width = -1
+        self._margin = PADDING
         self._pending = []
         self._layout()
         self.scroll_home(animate=False, immediate=True)
         self.refresh()
 
     def _text_width(self) -> int:
-        return max(10, min(MAX_WIDTH, self.scrollable_content_region.width - 2 * PADDING))
+        room = self.scrollable_content_region.width - 2 * PADDING
+        return max(10, min(self.wanted_width, room) if self.wanted_width else room)
+
+    def _text_margin(self, width: int) -> int:
+        """Cells left of the text: centred in a pane wider than the text."""
+        return max(PADDING, (self.scrollable_content_region.width - width) // 2)
 
     def _layout(self) -> None:
         """Wrap the article to the pane (once per width) into painted lines.
@@ -70,9 +84,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         than the whole budget for showing an article).
         """
         width = self._text_width()
-        if width == self._laid_out_width:
+        margin = self._text_margin(width)
+        if width == self._laid_out_width and margin == self._margin:
             return
         self._laid_out_width = width
+        self._margin = margin
         parts = self._parts()
         self._lines = []
         wanted = max(1, self.size.height) + 1
@@ -83,7 +99,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._pending = parts[done:]
         if self._pending:
             self.call_after_refresh(self._layout_rest, self._laid_out_width)
-        self.virtual_size = Size(width + 2 * PADDING, len(self._lines))
+        self.virtual_size = Size(width + 2 * self._margin, len(self._lines))
 
     def _parts(self) -> list[RenderableType]:
         # A Group's parts wrap independently, so they can be laid out in turns.
@@ -98,7 +114,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             style += self.get_component_rich_style("article-view--empty", partial=True)
         options = console.options.update_width(width)
         lines = console.render_lines(renderable, options, style=style, pad=True)
-        pad = Segment(" " * PADDING, self.rich_style)
+        pad = Segment(" " * self._margin, self.rich_style)
         return [Strip([pad, *line]) for line in lines]
 
     def _layout_rest(self, width: int) -> None:
@@ -108,7 +124,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         for part in self._pending:
             self._lines += self._wrap(part, width)
         self._pending = []
-        self.virtual_size = Size(width + 2 * PADDING, len(self._lines))
+        self.virtual_size = Size(width + 2 * self._margin, len(self._lines))
         self.refresh()
 
     def on_resize(self) -> None:
@@ -128,4 +144,4 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """The text shown, without styles, wrapped to the pane (for tests)."""
         self._layout()
         self._layout_rest(self._laid_out_width)
-        return "\n".join(strip.text[PADDING:].rstrip() for strip in self._lines).strip("\n")
+        return "\n".join(strip.text[self._margin :].rstrip() for strip in self._lines).strip("\n")
