@@ -74,6 +74,11 @@ def _build_parser() -> argparse.ArgumentParser:
     read = commands.add_parser("read", help="print an article (counts against the meter)")
     read.add_argument("id", help="the article id, or an unambiguous prefix of it")
     read.add_argument("--plain", action="store_true", help="plain text, no escape sequences")
+    read.add_argument(
+        "--feed-version",
+        action="store_true",
+        help="the feed's own content, when the full story was fetched (f, feeds.full_text)",
+    )
 
     imports = commands.add_parser(
         "import",
@@ -194,7 +199,13 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
         raise UserError(f"id {args.id!r} matches more than one article; give more of it")
     meter = _meter(store, config)
     reading = (
-        open_for_reading(store, meter, matches[0], exempt_feeds=config.exempt_feeds)
+        open_for_reading(
+            store,
+            meter,
+            matches[0],
+            exempt_feeds=config.exempt_feeds,
+            feed_version=args.feed_version,
+        )
         if matches
         else None
     )

@@ -61,6 +61,9 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("feeds", "F", "Pick a feed to show (or all)", "feeds"),
     KeyAction("search", "slash", "Search titles and text (empty: show all)", "search"),
     KeyAction("full_text", "f", "Fetch the full story from its web page", "full_text"),
+    KeyAction(
+        "switch_version", "v", "Full story / the feed's own version (after f)", "switch_version"
+    ),
     KeyAction("help", "question_mark", "Show this help", "help"),
     KeyAction("quit", "q", "Quit", "quit"),
 )

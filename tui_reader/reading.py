@@ -9,7 +9,7 @@ Imports the library, the meter and the HTML converter; never the UI.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui_reader.article import Article
 from tui_reader.library.articles import StoredArticle
@@ -25,6 +25,12 @@ class Reading:
     stored: StoredArticle
     article: Article  # the body converted, ready to render
     access: Access
+    feed_version: bool = False  # the feed's own content, not the fetched full story
+
+    @property
+    def has_both(self) -> bool:
+        """Both versions are kept: the full story from the page and the feed's own."""
+        return self.stored.full_text and bool(self.stored.html)
 
     @property
     def withheld(self) -> bool:
@@ -33,7 +39,12 @@ class Reading:
 
 
 def open_for_reading(
-    store: Store, meter: Meter, article_id: str, *, exempt_feeds: Collection[str] = ()
+    store: Store,
+    meter: Meter,
+    article_id: str,
+    *,
+    exempt_feeds: Collection[str] = (),
+    feed_version: bool = False,
 ) -> Reading | None:
     """Open an article through the meter; None when there is no such article.
 
@@ -42,6 +53,8 @@ def open_for_reading(
         meter: The meter that decides.
         article_id: A full article id.
         exempt_feeds: Feed URLs the meter never counts (config `exempt_feeds`).
+        feed_version: Show the feed's own content even when the full story
+            was fetched (`f`): neither version is ever lost.
 
     Returns:
         The article and the decision; the article is marked read when allowed.
@@ -49,10 +62,12 @@ def open_for_reading(
     stored = store.get(article_id)
     if stored is None:
         return None
-    article = with_body(stored.article, stored.html)
+    feed_version = feed_version and stored.full_text and bool(stored.html)
+    source = replace(stored.article, blocks=[]) if feed_version else stored.article
+    article = with_body(source, stored.html)
     exempt = bool(stored.feed_url) and stored.feed_url in exempt_feeds
     access = meter.open(article_id, exempt=exempt)
     if access.allowed and not stored.read:
         store.set_read(article_id, True)
         stored.read = True
-    return Reading(stored, article, access)
+    return Reading(stored, article, access, feed_version)

@@ -388,13 +388,17 @@ class ReaderApp(App[None]):
                 self.post_message(SearchIndexed(count))
 
     @work(thread=True, exclusive=True, group="open")
-    def open_article(self, article_id: str) -> None:
-        """Open an article through the meter and render it."""
+    def open_article(self, article_id: str, feed_version: bool = False) -> None:
+        """Open an article through the meter and render it (its feed version if asked)."""
         if self.store is None or self.meter is None:
             return
         with self._store_errors():
             reading = open_for_reading(
-                self.store, self.meter, article_id, exempt_feeds=self.config.exempt_feeds
+                self.store,
+                self.meter,
+                article_id,
+                exempt_feeds=self.config.exempt_feeds,
+                feed_version=feed_version,
             )
             if reading is None:
                 return
@@ -405,7 +409,14 @@ class ReaderApp(App[None]):
             text = render_article(reading.article, teaser=reading.withheld, notice=notice)
             # The article first: the header and the row can follow a frame later.
             self.post_message(
-                ArticleOpened(article_id, text, withheld=reading.withheld, url=reading.article.url)
+                ArticleOpened(
+                    article_id,
+                    text,
+                    withheld=reading.withheld,
+                    url=reading.article.url,
+                    feed_version=reading.feed_version,
+                    has_both=reading.has_both,
+                )
             )
             self.post_message(MeterChanged(reading.access.state))
             headline = self.store.headline(article_id)
@@ -492,6 +503,8 @@ class ReaderApp(App[None]):
     def on_article_opened(self, message: ArticleOpened) -> None:
         screen = self.reader_screen
         screen.article.show(message.article_id, message.text, withheld=message.withheld)
+        screen.article.feed_version = message.feed_version
+        screen.article.has_both = message.has_both
         screen.headlines.set_open(message.article_id)
 
 

@@ -55,6 +55,8 @@ class ArticleOpened(Message):
     text: RenderableType
     withheld: bool
     url: str
+    feed_version: bool = False  # the feed's own content is shown, not the full story
+    has_both: bool = False  # both versions are kept (the full story was fetched)
 
 
 @dataclass

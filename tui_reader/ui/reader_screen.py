@@ -37,8 +37,8 @@ class Reader(Protocol):
     config: Config
     view: ListView
 
-    def open_article(self, article_id: str) -> object:
-        """Open an article through the meter."""
+    def open_article(self, article_id: str, feed_version: bool = False) -> object:
+        """Open an article through the meter (its feed version if asked)."""
 
     def set_flag(self, article_id: str, flag: Flag, value: bool) -> object:
         """Mark read/unread or star/unstar."""
@@ -282,6 +282,22 @@ class ReaderScreen(Screen[None]):
             article_id = self.headlines.current.id
         if article_id is not None:
             self.reader.start_full_text(article_id)
+
+    def action_switch_version(self) -> None:
+        # After `f`, the fetched story and the feed's own content take turns.
+        view = self.article
+        if view.article_id is None:
+            return
+        if not view.has_both:
+            self.notify(
+                "Only one version of this story is kept (f fetches the full one).", timeout=3
+            )
+            return
+        self.reader.open_article(view.article_id, feed_version=not view.feed_version)
+        self.notify(
+            "Showing the full story." if view.feed_version else "Showing the feed's version.",
+            timeout=2,
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.reader.config))
