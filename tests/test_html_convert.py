@@ -113,3 +113,18 @@ def test_emphasis_never_leaves_literal_markers_or_glued_words():
         "<p><b>Note:</b>The plan <i>your\xa0</i>area and <a href='https://x.example/'>a\xa0</a>link</p>"
     )
     assert [b.text for b in blocks] == ["Note:The plan your area and a link"]
+
+
+def test_a_non_http_link_keeps_its_text_and_never_shows_raw_markdown():
+    html = (
+        '<p>A <a href="javascript:alert(1)">js link</a>, <a href=" JavaScript:x">two</a>,'
+        ' <a href="data:text/html,x">data</a>, <a href="/rel">relative</a> and'
+        ' <a href="https://example.com/">web</a>.</p>'
+    )
+    [block] = html_to_blocks(html, "https://news.example/story")
+    assert block.text == "A js link, two, data, relative and web."
+    assert "](" not in block.text and "javascript" not in block.text.lower()
+    assert [link.url for link in block.links] == [
+        "https://news.example/rel",
+        "https://example.com/",
+    ]

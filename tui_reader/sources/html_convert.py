@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 # Elements whose content is never article text.
+# Links kept as links; any other scheme keeps only its text (relative links are kept).
+_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _DROPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
 # Past these the HTML is not one article; cut it so that opening stays quick
 # (markdownify takes seconds per 100,000 characters of dense lists).
@@ -42,6 +44,13 @@ def _markdown(html: str) -> str:
         soup = BeautifulSoup(html[:MAX_HTML_CHARS], "html.parser")
     for element in soup.find_all(_DROPPED_ELEMENTS):
         element.decompose()
+    # A link markdown-it will not take (javascript:, data:, ...) would reach
+    # the text as raw Markdown, "[text](javascript:...)": keep its text only.
+    for anchor in soup.find_all("a"):
+        href = str(anchor.get("href") or "").strip()
+        scheme = href.split(":", 1)[0].lower() if ":" in href.split("/", 1)[0] else ""
+        if scheme and scheme not in _LINK_SCHEMES:
+            anchor.unwrap()
     # markdownify strips a no-break space at the edge of an inline element
     # without moving it out ("<a>a\xa0</a>link" -> "alink"); make it plain.
     for string in soup.find_all(string=_EDGE_NBSP):
