@@ -119,3 +119,19 @@ def test_an_image_without_a_caption_reads_image():
     article = Article(title="Pictures", blocks=[Block(BlockKind.IMAGE, "")])
     assert "[image]" in render_plain(article)
     assert "[image: image]" not in render_plain(article)
+
+
+def test_a_long_code_line_wraps_with_a_mark_and_loses_nothing():
+    long_line = "    return call(" + ", ".join(f"argument_{n}" for n in range(12)) + ")"
+    code = f"def f():\n{long_line}\nx = 1"
+    article = Article(title="Code", blocks=[Block(BlockKind.CODE, code)])
+    for width in (30, 60, 200):
+        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+        console.print(render_article(article))
+        rows = console.export_text().splitlines()
+        assert all(len(row) <= width for row in rows)
+        body = rows[rows.index("def f():") :]
+        joined = "\n".join(body).replace("\n↪ ", "")
+        assert code in joined, (width, body)  # every character, in order
+        assert ("↪ " in "\n".join(body)) == (len(long_line) > width)
+        assert "…" not in "\n".join(body)  # never cut with an ellipsis

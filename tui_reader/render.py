@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from rich import box
-from rich.console import Group
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -205,7 +207,54 @@ def _inline(block: Block, style: Style) -> Text:
     return text
 
 
-def _block_renderable(block: Block) -> Text | Table:
+# Marks a code line that goes on from the row above (it is wrapped, never cut).
+CONTINUATION = "↪ "
+
+
+class CodeLines:
+    """A code block whose long lines wrap at any width, each continuation marked.
+
+    Code keeps its own line breaks and spacing; a line wider than the pane goes
+    on in the next row after `CONTINUATION`, so no character is ever cut off.
+    """
+
+    def __init__(self, code: str, style: Style) -> None:
+        self.code = code
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(len(CONTINUATION) + 4, options.max_width)
+        rows = Text(no_wrap=True, overflow="ignore")
+        for number, line in enumerate(self.code.split("\n")):
+            if number:
+                rows.append("\n")
+            room = width
+            while cell_len(line) > room:
+                piece = _take_cells(line, room)
+                rows.append(piece, self.style)
+                rows.append("\n")
+                rows.append(CONTINUATION, META_STYLE)
+                line = line[len(piece) :]
+                room = width - len(CONTINUATION)
+            rows.append(line, self.style)
+        yield rows
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((cell_len(line) for line in self.code.split("\n")), default=0)
+        return Measurement(min(longest, 8), longest)
+
+
+def _take_cells(text: str, cells: int) -> str:
+    """The longest start of `text` that fits in `cells` cells (at least one character)."""
+    taken = 0
+    for index, char in enumerate(text):
+        taken += cell_len(char)
+        if taken > cells:
+            return text[: max(1, index)]
+    return text
+
+
+def _block_renderable(block: Block) -> Text | Table | CodeLines:
     kind = block.kind
     if kind is BlockKind.PARAGRAPH:
         return _inline(block, STANDFIRST_STYLE if block.marker == STANDFIRST else Style())
@@ -220,7 +269,7 @@ def _block_renderable(block: Block) -> Text | Table:
     if kind is BlockKind.QUOTE:
         return Text.assemble(("▌ " * block.level, QUOTE_STYLE), _inline(block, QUOTE_STYLE))
     if kind is BlockKind.CODE:
-        return Text(block.text, CODE_STYLE, no_wrap=True, overflow="ellipsis")
+        return CodeLines(block.text, CODE_STYLE)
     if kind is BlockKind.IMAGE:
         return _inline(Block(kind, image_label(block.text), block.links), CAPTION_STYLE)
     table = Table(box=box.SIMPLE_HEAD, show_header=len(block.rows) > 1, expand=False)
@@ -253,7 +302,7 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
         head.append(shown_target(article.title, link), META_STYLE)
     head.append("\n")
     head.append(meta_line(article), META_STYLE)
-    parts: list[Text | Table] = [head]
+    parts: list[Text | Table | CodeLines] = [head]
     for block in body_blocks(article, teaser=teaser):
         parts.append(_block_renderable(block))
     if teaser:
@@ -266,7 +315,7 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
     elif link:
         parts.append(Text.assemble(("Link: ", META_STYLE), (link, LINK_STYLE + Style(link=link))))
     # A blank line between blocks, except between items of one list.
-    spaced: list[Text | Table] = []
+    spaced: list[Text | Table | CodeLines] = []
     previous: BlockKind | None = None
     kinds = [None, *(b.kind for b in body_blocks(article, teaser=teaser)), None, None]
     for part, kind in zip(parts, kinds, strict=False):
