@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 from rich.text import Text
 
@@ -135,3 +136,28 @@ def test_a_long_code_line_wraps_with_a_mark_and_loses_nothing():
         assert code in joined, (width, body)  # every character, in order
         assert ("↪ " in "\n".join(body)) == (len(long_line) > width)
         assert "…" not in "\n".join(body)  # never cut with an ellipsis
+
+
+def _grid(columns: int, rows: int) -> tuple[tuple[str, ...], ...]:
+    header = tuple(f"Head{c}" for c in range(columns))
+    return (header, *(tuple(f"r{r}c{c}" for c in range(columns)) for r in range(rows)))
+
+
+@pytest.mark.parametrize(("columns", "rows"), [(6, 4), (12, 4), (30, 4), (30, 200)])
+@pytest.mark.parametrize("width", [60, 100, 200])
+def test_every_cell_of_a_table_reaches_the_reader(columns: int, rows: int, width: int):
+    grid = _grid(columns, rows)
+    blank_row = ("",) * columns
+    article = Article(title="Table", blocks=[Block(BlockKind.TABLE, "", rows=(*grid, blank_row))])
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(render_article(article))
+    shown = console.export_text()
+    lines = shown.splitlines()
+    assert all(len(line) <= width for line in lines)
+    words = set(shown.split())
+    for row in grid[1:]:
+        for cell in row:
+            assert cell in words, (cell, width)  # whole, never split or dropped
+    for name in grid[0]:
+        assert name in shown  # headers whole, not one letter a line
+    assert not any(line.strip() == "" and "│" in line for line in lines)

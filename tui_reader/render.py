@@ -254,7 +254,63 @@ def _take_cells(text: str, cells: int) -> str:
     return text
 
 
-def _block_renderable(block: Block) -> Text | Table | CodeLines:
+# A table is drawn as a table only if every column can have this many cells.
+MIN_COLUMN_CELLS = 10
+
+
+class TableBlock:
+    """A table that never loses a cell, at any width.
+
+    Where it fits (each column at least `MIN_COLUMN_CELLS` wide) it is drawn
+    as a table, long cells folding inside their column; where it does not,
+    each row becomes a block of `Header: value` lines. Rows with no text are
+    left out in both forms.
+    """
+
+    def __init__(self, rows: tuple[tuple[str, ...], ...]) -> None:
+        rows = tuple(tuple(row) for row in rows if any(cell.strip() for cell in row))
+        self.header: tuple[str, ...] = rows[0] if len(rows) > 1 else ()
+        self.rows = rows[1:] if len(rows) > 1 else rows
+        self.columns = max((len(row) for row in rows), default=0)
+
+    def _table(self) -> Table:
+        table = Table(
+            box=box.SIMPLE_HEAD, show_header=bool(self.header), expand=False, pad_edge=False
+        )
+        for index in range(self.columns):
+            name = self.header[index] if index < len(self.header) else ""
+            table.add_column(Text(name), overflow="fold")
+        for row in self.rows:
+            table.add_row(*(Text(cell) for cell in row))
+        return table
+
+    def _as_blocks(self) -> Text:
+        out = Text()
+        for number, row in enumerate(self.rows):
+            if number:
+                out.append("\n\n")
+            lines = []
+            for index, cell in enumerate(row):
+                name = self.header[index] if index < len(self.header) else ""
+                if cell.strip() or name:
+                    lines.append(Text.assemble((f"{name or index + 1}: ", META_STYLE), cell))
+            out.append(Text("\n").join(lines))
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        table = self._table()
+        natural = Measurement.get(console, options.update_width(10_000), table).maximum
+        # SIMPLE_HEAD puts one space of padding either side of each cell.
+        fits = natural <= options.max_width or (
+            self.columns * (MIN_COLUMN_CELLS + 2) <= options.max_width
+        )
+        yield table if fits else self._as_blocks()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._table())
+
+
+def _block_renderable(block: Block) -> Text | TableBlock | CodeLines:
     kind = block.kind
     if kind is BlockKind.PARAGRAPH:
         return _inline(block, STANDFIRST_STYLE if block.marker == STANDFIRST else Style())
@@ -272,14 +328,7 @@ def _block_renderable(block: Block) -> Text | Table | CodeLines:
         return CodeLines(block.text, CODE_STYLE)
     if kind is BlockKind.IMAGE:
         return _inline(Block(kind, image_label(block.text), block.links), CAPTION_STYLE)
-    table = Table(box=box.SIMPLE_HEAD, show_header=len(block.rows) > 1, expand=False)
-    header, *rows = block.rows if len(block.rows) > 1 else ((), *block.rows)
-    width = max(len(row) for row in block.rows)
-    for index in range(width):
-        table.add_column(Text(header[index]) if index < len(header) else "", overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
-    return table
+    return TableBlock(block.rows)
 
 
 def render_article(article: Article, *, teaser: bool = False, notice: str = "") -> Group:
@@ -302,7 +351,7 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
         head.append(shown_target(article.title, link), META_STYLE)
     head.append("\n")
     head.append(meta_line(article), META_STYLE)
-    parts: list[Text | Table | CodeLines] = [head]
+    parts: list[Text | TableBlock | CodeLines] = [head]
     for block in body_blocks(article, teaser=teaser):
         parts.append(_block_renderable(block))
     if teaser:
@@ -315,7 +364,7 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
     elif link:
         parts.append(Text.assemble(("Link: ", META_STYLE), (link, LINK_STYLE + Style(link=link))))
     # A blank line between blocks, except between items of one list.
-    spaced: list[Text | Table | CodeLines] = []
+    spaced: list[Text | TableBlock | CodeLines] = []
     previous: BlockKind | None = None
     kinds = [None, *(b.kind for b in body_blocks(article, teaser=teaser)), None, None]
     for part, kind in zip(parts, kinds, strict=False):
