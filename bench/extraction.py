@@ -139,9 +139,21 @@ def stored_text(article: Article) -> str:
         article: An extracted article.
 
     Returns:
-        The body as stored and shown: standfirst, blocks and image notes.
+        The body as stored and shown: standfirst, blocks and image notes,
+        without the link numbers and the list of links (reading aids, like
+        the Link line, not the story).
     """
-    return without_link_line(shown_text(article))
+    return without_link_notes(without_link_line(shown_text(article)))
+
+
+_LINK_NUMBER = re.compile(r" \[\d+\]")
+_IMAGE_NUMBER = re.compile(r"\[image \d+(?=[:\]])")
+
+
+def without_link_notes(text: str) -> str:
+    """Text without the "text [3]" numbers, "[image 4: ...]" numbers and the Links list."""
+    text = text.split("\nLinks\n[1] ", 1)[0]
+    return _IMAGE_NUMBER.sub("[image", _LINK_NUMBER.sub("", text))
 
 
 def shown_text(article: Article) -> str:

@@ -105,7 +105,9 @@ def test_the_lead_image_comes_first_with_its_caption():
     assert lead.text.startswith("FILE - In this Monday, Oct. 28, 2019, file photo")
     assert lead.links and lead.links[0].url.startswith("https://")
     assert sum(b.kind is BlockKind.IMAGE for b in article.blocks) == 1
-    assert "[image: FILE - In this Monday" in render_plain(article)
+    shown = render_plain(article)
+    assert "[image 1: FILE - In this Monday" in shown  # its address is link 1
+    assert "\n[1] https://" in shown
 
 
 def test_title_byline_date_and_body():

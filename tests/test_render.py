@@ -161,3 +161,30 @@ def test_every_cell_of_a_table_reaches_the_reader(columns: int, rows: int, width
     for name in grid[0]:
         assert name in shown  # headers whole, not one letter a line
     assert not any(line.strip() == "" and "│" in line for line in lines)
+
+
+def test_links_are_numbered_after_their_text_and_listed_at_the_end():
+    from tui_reader.sources.html_convert import html_to_blocks
+
+    html = (
+        '<p>See <a href="https://a.example/report">the report</a> and'
+        ' <a href="javascript:alert(1)">no link</a>.</p>'
+        '<p><img src="https://img.example/mine.jpg" alt="A pit mine"></p>'
+        '<p><img src="https://img.example/2.jpg"> then'
+        ' <a href="mailto:desk@b.example">mail</a>.</p>'
+    )
+    article = Article(title="Links", blocks=html_to_blocks(html, "https://news.example/"))
+    plain = render_plain(article)
+    assert "See the report [1] and no link." in plain
+    assert "[image 2: A pit mine]" in plain
+    assert "[image] [3] then mail [4]." in plain  # an image inside a paragraph
+    listed = plain.split("\nLinks\n", 1)[1].splitlines()
+    assert listed[:4] == [
+        "[1] https://a.example/report",
+        "[2] https://img.example/mine.jpg",
+        "[3] https://img.example/2.jpg",
+        "[4] mailto:desk@b.example",
+    ]
+    rich = as_text(render_article(article))
+    assert "the report [1]" in rich and "[4] mailto:desk@b.example" in rich
+    assert "javascript" not in plain + rich

@@ -22,9 +22,11 @@ _WORD = re.compile(r"\w+")
 Origin = Literal["seed", "file", "feed", "page"]
 
 
-def image_label(caption: str) -> str:
-    """How an image reads in text, wherever it is shown: `[image: caption]`, or `[image]`."""
-    return f"[image: {caption}]" if caption and caption != "image" else "[image]"
+def image_label(caption: str, number: int | None = None) -> str:
+    """How an image reads in text: `[image: caption]`, `[image 4: caption]` when its
+    address is link 4 of the article, or `[image]` / `[image 4]` without a caption."""
+    name = f"image {number}" if number is not None else "image"
+    return f"[{name}: {caption}]" if caption and caption != "image" else f"[{name}]"
 
 
 class BlockKind(StrEnum):
@@ -37,7 +39,8 @@ class BlockKind(StrEnum):
     QUOTE = "quote"  # `level` is the nesting depth
     CODE = "code"  # preformatted: keep line breaks and spaces
     TABLE = "table"  # `rows` holds the cells; `text` is empty
-    IMAGE = "image"  # `text` is the alt text; its one link is the image
+    IMAGE = "image"  # `text` is the alt text; its one link is the image (when rendered,
+    # `marker` holds that link's number: see `render.number_links`)
 
 
 @dataclass(frozen=True)

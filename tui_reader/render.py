@@ -19,7 +19,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from tui_reader.article import Article, Block, BlockKind, image_label
+from tui_reader.article import Article, Block, BlockKind, Link, image_label
 from tui_reader.meter import PAYWALL_MESSAGE
 
 # A withheld article shows its first two paragraphs (standfirst included), but
@@ -310,6 +310,60 @@ class TableBlock:
         return Measurement.get(console, options, self._table())
 
 
+def number_links(blocks: list[Block]) -> tuple[list[Block], list[str]]:
+    """Number the article's links as newsboat does: `text [3]`, and the targets in order.
+
+    Every safe link (http, https, mailto) gets the next number, written after
+    its text; an image whose address is a link gets it in its label
+    (`[image 4: caption]`, the number carried in the image block's `marker`).
+    Other links stay plain text.
+
+    Returns:
+        The blocks with their numbers in, and the link targets (number n is
+        `targets[n - 1]`).
+    """
+    targets: list[str] = []
+    numbered: list[Block] = []
+    for block in blocks:
+        safe = [(link, safe_link(link.url)) for link in block.links]
+        if block.kind is BlockKind.IMAGE:
+            url = next((url for _link, url in safe if url), None)
+            if url is None:
+                numbered.append(block)
+                continue
+            targets.append(url)
+            numbered.append(Block(block.kind, block.text, block.links, marker=str(len(targets))))
+            continue
+        text, links, shift = block.text, [], 0
+        for link, url in safe:
+            start, end = link.start + shift, link.end + shift
+            if url is None:
+                continue
+            targets.append(url)
+            mark = f" [{len(targets)}]"
+            text = text[:end] + mark + text[end:]
+            shift += len(mark)
+            links.append(Link(start, end, url))
+        if not safe:
+            numbered.append(block)
+        else:
+            numbered.append(
+                Block(
+                    block.kind,
+                    text,
+                    tuple(links),
+                    level=block.level,
+                    marker=block.marker,
+                    rows=block.rows,
+                )
+            )
+    return numbered, targets
+
+
+def _image_number(block: Block) -> int | None:
+    return int(block.marker) if block.marker.isdigit() else None
+
+
 def _block_renderable(block: Block) -> Text | TableBlock | CodeLines:
     kind = block.kind
     if kind is BlockKind.PARAGRAPH:
@@ -327,7 +381,9 @@ def _block_renderable(block: Block) -> Text | TableBlock | CodeLines:
     if kind is BlockKind.CODE:
         return CodeLines(block.text, CODE_STYLE)
     if kind is BlockKind.IMAGE:
-        return _inline(Block(kind, image_label(block.text), block.links), CAPTION_STYLE)
+        label = image_label(block.text, _image_number(block))
+        links = tuple(Link(0, len(label), link.url) for link in block.links[:1])
+        return _inline(Block(kind, label, links), CAPTION_STYLE)
     return TableBlock(block.rows)
 
 
@@ -352,8 +408,15 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
     head.append("\n")
     head.append(meta_line(article), META_STYLE)
     parts: list[Text | TableBlock | CodeLines] = [head]
-    for block in body_blocks(article, teaser=teaser):
+    blocks, targets = number_links(body_blocks(article, teaser=teaser))
+    for block in blocks:
         parts.append(_block_renderable(block))
+    if targets:
+        listed = Text("Links", META_STYLE)
+        for number, url in enumerate(targets, 1):
+            listed.append(f"\n[{number}] ", META_STYLE)
+            listed.append(url, LINK_STYLE + Style(link=url))
+        parts.append(listed)
     if teaser:
         paywall = Text()
         paywall.append(f" {PAYWALL_MESSAGE} ", NOTICE_STYLE)
@@ -366,7 +429,7 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
     # A blank line between blocks, except between items of one list.
     spaced: list[Text | TableBlock | CodeLines] = []
     previous: BlockKind | None = None
-    kinds = [None, *(b.kind for b in body_blocks(article, teaser=teaser)), None, None]
+    kinds = [None, *(b.kind for b in blocks), None, None, None]
     for part, kind in zip(parts, kinds, strict=False):
         if spaced and not (kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM):
             spaced.append(Text(""))
@@ -388,7 +451,7 @@ def _plain_block(block: Block) -> str:
     if kind is BlockKind.IMAGE:
         # Like a link inside a paragraph, the image's address is not text:
         # plain output shows what the picture is, not where it is.
-        return image_label(block.text)
+        return image_label(block.text, _image_number(block))
     return block.text
 
 
@@ -404,11 +467,14 @@ def render_plain(article: Article, *, teaser: bool = False) -> str:
     """
     lines = [article.title, meta_line(article)]
     previous: BlockKind | None = None
-    for block in body_blocks(article, teaser=teaser):
+    blocks, targets = number_links(body_blocks(article, teaser=teaser))
+    for block in blocks:
         if not (block.kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM):
             lines.append("")
         lines.append(_plain_block(block))
         previous = block.kind
+    if targets:
+        lines += ["", "Links", *(f"[{n}] {url}" for n, url in enumerate(targets, 1))]
     if teaser:
         lines += ["", PAYWALL_MESSAGE]
     elif article.url:
