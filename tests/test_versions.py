@@ -72,3 +72,36 @@ async def test_v_with_one_version_says_so(data_dir: Path, clock: FakeClock):
         await press(app, pilot, "enter", "v")  # open, then ask for the other version
         assert FEED_TEXT in " ".join(article_text(app).split())
         assert any("Only one version" in n.message for n in app._notifications)
+
+
+async def test_the_link_list_opens_a_link_by_number(data_dir: Path, clock: FakeClock):
+    from textual.widgets import OptionList
+
+    from tui_reader.ui.widgets.dialogs import LinkList
+
+    with open_library(data_dir) as store:
+        feed, _ = store.add_feed("http://127.0.0.1:9/feed.xml", title="Wire")
+        html = (
+            '<p>See <a href="https://a.example/one">one</a>,'
+            ' <a href="https://a.example/two">two</a> and'
+            ' <a href="https://a.example/three">three</a>.</p>'
+        )
+        entry = FeedEntry("g1", "", "Linked", "", None, html)
+        store.store_feed(
+            feed, ParsedFeed("Wire", "", "RSS", [entry]), etag=None, last_modified=None
+        )
+    app = make_app(Config(), data_dir, seeds_dir=Path(os.devnull), clock=clock)
+    opened: list[str] = []
+    app.open_url = lambda url, **_: opened.append(url)  # no browser in a test
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")  # open the story
+        assert "one [1]" in " ".join(article_text(app).split())
+        await press(app, pilot, "L")  # the link list
+        assert isinstance(app.screen, LinkList)
+        assert app.screen.query_one(OptionList).option_count == 3
+        await press(app, pilot, "3", "enter")  # link 3 by its number
+        assert opened == ["https://a.example/three"]
+        assert not isinstance(app.screen, LinkList)
+        await press(app, pilot, "L", "escape")  # open and close again: nothing opened
+        assert opened == ["https://a.example/three"]

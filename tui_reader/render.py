@@ -360,6 +360,11 @@ def number_links(blocks: list[Block]) -> tuple[list[Block], list[str]]:
     return numbered, targets
 
 
+def link_targets(article: Article, *, teaser: bool = False) -> list[str]:
+    """The article's numbered links as shown (link n is item n - 1)."""
+    return number_links(body_blocks(article, teaser=teaser))[1]
+
+
 def _image_number(block: Block) -> int | None:
     return int(block.marker) if block.marker.isdigit() else None
 

@@ -33,7 +33,7 @@ from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory, styles_directory
 from tui_reader.meter import Clock, Meter
 from tui_reader.reading import open_for_reading
-from tui_reader.render import render_article
+from tui_reader.render import link_targets, render_article
 from tui_reader.searching import index_all, search
 from tui_reader.sources.seeds import open_library
 from tui_reader.ui.list_view import ListView
@@ -416,6 +416,7 @@ class ReaderApp(App[None]):
                     url=reading.article.url,
                     feed_version=reading.feed_version,
                     has_both=reading.has_both,
+                    links=tuple(link_targets(reading.article, teaser=reading.withheld)),
                 )
             )
             self.post_message(MeterChanged(reading.access.state))
@@ -505,6 +506,7 @@ class ReaderApp(App[None]):
         screen.article.show(message.article_id, message.text, withheld=message.withheld)
         screen.article.feed_version = message.feed_version
         screen.article.has_both = message.has_both
+        screen.article.links = message.links
         screen.headlines.set_open(message.article_id)
 
 

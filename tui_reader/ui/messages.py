@@ -57,6 +57,7 @@ class ArticleOpened(Message):
     url: str
     feed_version: bool = False  # the feed's own content is shown, not the full story
     has_both: bool = False  # both versions are kept (the full story was fetched)
+    links: tuple[str, ...] = ()  # the numbered links shown, link n at n - 1
 
 
 @dataclass

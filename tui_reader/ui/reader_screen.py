@@ -25,7 +25,7 @@ from tui_reader.library.articles import Flag
 from tui_reader.render import safe_link
 from tui_reader.ui.list_view import ListView
 from tui_reader.ui.widgets.article_view import ArticleView
-from tui_reader.ui.widgets.dialogs import AddFeedDialog, SearchDialog
+from tui_reader.ui.widgets.dialogs import AddFeedDialog, LinkList, SearchDialog
 from tui_reader.ui.widgets.headline_list import HeadlineList
 from tui_reader.ui.widgets.help_screen import HelpScreen
 from tui_reader.ui.widgets.meter_header import MeterHeader
@@ -256,6 +256,17 @@ class ReaderScreen(Screen[None]):
             self.notify("This story has no web link.", severity="warning", timeout=3)
             return
         self.app.open_url(url)
+
+    def action_links(self) -> None:
+        links = self.article.links
+        if not links:
+            self.notify("This article has no links.", timeout=2)
+            return
+        self.app.push_screen(LinkList(links), self._open_link)
+
+    def _open_link(self, url: str | None) -> None:
+        if url is not None:
+            self.app.open_url(url)
 
     def action_subscribe(self) -> None:
         self.reader.toggle_subscription()

@@ -52,6 +52,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.withheld = False  # showing only a teaser
         self.feed_version = False  # the feed's own content, not the fetched full story
         self.has_both = False  # the full story was fetched: both versions are kept
+        self.links: tuple[str, ...] = ()  # the article's numbered links, link n at n - 1
         self._renderable: RenderableType = Text(EMPTY_HINT)
         self._lines: list[Strip] = []
         self._pending: list[RenderableType] = []  # parts not wrapped yet

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -168,3 +168,54 @@ class SearchDialog(ModalScreen[str | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
+
+
+class LinkList(ModalScreen[str | None]):
+    """The open article's numbered links: Enter (or a click) opens one in the browser.
+
+    Typing a link's number moves to it, as newsboat's link list does.
+    """
+
+    DEFAULT_CSS = """
+    LinkList {
+        align: center middle;
+    }
+    LinkList > OptionList {
+        width: 90;
+        max-width: 95%;
+        height: auto;
+        max-height: 80%;
+        border: round $accent;
+        background: $panel;
+    }
+    """
+
+    BINDINGS = [Binding("escape,q", "dismiss_list", "Close", show=True)]
+
+    def __init__(self, links: tuple[str, ...]) -> None:
+        super().__init__()
+        self.links = links
+        self.typed = ""  # the digits typed so far
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(
+            *(Option(Text(f"[{n}] {url}"), id=str(n)) for n, url in enumerate(self.links, 1))
+        )
+
+    def action_dismiss_list(self) -> None:
+        self.dismiss(None)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character is None or not event.character.isdigit():
+            return
+        event.stop()
+        typed = self.typed + event.character
+        if not 1 <= int(typed) <= len(self.links):
+            typed = event.character  # start again from this digit
+        self.typed = typed
+        if 1 <= int(typed) <= len(self.links):
+            self.query_one(OptionList).highlighted = int(typed) - 1
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.links[event.option_index])
