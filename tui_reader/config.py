@@ -55,7 +55,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("toggle_star", "s", "Star / unstar", "toggle_star"),
     KeyAction("unread_only", "u", "Show unread only / show all", "unread_only"),
     KeyAction("open_browser", "o", "Open the story's link in the browser", "open_browser"),
-    KeyAction("links", "L", "The article's links: pick one (or type its number) to open", "links"),
+    KeyAction("links", "L", "Open one of the article's numbered links", "links"),
     KeyAction("subscribe", "S", "Paywall: subscribe / unsubscribe (local switch)", "subscribe"),
     KeyAction("refresh", "r", "Refresh all feeds in the background", "refresh"),
     KeyAction("add_feed", "a", "Add a feed by URL", "add_feed"),
