@@ -103,3 +103,28 @@ def test_installed_wheel_finds_its_styles_and_seeds(tmp_path: Path):
     assert module_file.startswith(str(target))
     assert tcss.startswith(str(target)) and Path(tcss).is_file()
     assert "Japan and Canada Forge EV Battery Alliance" in listing
+
+
+@pytest.mark.parametrize("missing", ["platformdirs", "rich"])
+def test_python_m_without_the_dependencies_says_how_to_install(missing: str):
+    """`python -m tui_reader` from a bare checkout: --version works, the rest is one line."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = (
+            f"import runpy, sys; sys.modules[{missing!r}] = None;"  # as if not installed
+            f" sys.argv = ['tui_reader', *{list(args)!r}];"
+            " runpy.run_module('tui_reader', run_name='__main__')"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT
+        )
+
+    version = run("--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip().startswith("tui-reader ")
+    listing = run("list")
+    assert listing.returncode == 1
+    assert listing.stderr.strip().splitlines() == [
+        f"tui-reader: error: the package {missing!r} is not installed; install tui-reader"
+        " first: python3 -m venv .venv && .venv/bin/pip install ."
+    ]

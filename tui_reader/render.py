@@ -454,8 +454,7 @@ def _plain_block(block: Block) -> str:
     if kind is BlockKind.TABLE:
         return "\n".join(" | ".join(row) for row in block.rows)
     if kind is BlockKind.IMAGE:
-        # Like a link inside a paragraph, the image's address is not text:
-        # plain output shows what the picture is, not where it is.
+        # What the picture is; where it is goes in the numbered Links list.
         return image_label(block.text, _image_number(block))
     return block.text
 
