@@ -86,3 +86,12 @@ async def test_the_feed_column_shows_only_when_it_tells_something(data_dir: Path
         assert "Orbital" not in row and "14:05" in row
         # The feed's room went to the title: 4 marks, the title, 2 + 6 for the date.
         assert shown_title(row) >= headline_list(app).size.width - 2 - 4 - 8 - 1
+
+
+async def test_an_undated_story_alone_gets_the_whole_row(data_dir: Path, clock: FakeClock):
+    """A fresh install shows only the undated seed: its title is not cut for an empty date."""
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        row = headline_list(app).render_line(0).text
+        assert "Japan and Canada Forge EV Battery Alliance" in row  # 42 cells, whole

@@ -243,9 +243,13 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             ),
             Segment(" ", base),
         ]
-        date = short_date(headline.published, self.clock()).rjust(self._date_width)
-        right = GAP + date if width >= 30 else ""
-        if self._show_source and width >= 44:
+        date = short_date(headline.published, self.clock())
+        show_source = self._show_source and width >= 44
+        # An undated row gives the date's room to its title, unless a feed
+        # column must stay aligned after it.
+        keep_date = width >= 30 and (date or show_source)
+        right = GAP + date.rjust(self._date_width) if keep_date else ""
+        if show_source:
             low, high = SOURCE_WIDTH
             source_width = max(low, min(high, width // 8))
             right = GAP + fit_cells(headline.source, source_width) + right
