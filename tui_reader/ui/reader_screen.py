@@ -154,21 +154,47 @@ class ReaderScreen(Screen[None]):
         """
         return self.has_class("-reading")
 
+    @property
+    def zoomed(self) -> bool:
+        """Whether the article has the whole screen (full-width reading)."""
+        return self.has_class("-zoomed")
+
     def show_pane(self, article: bool) -> None:
-        """Give the keyboard (and, when narrow, the screen) to one pane."""
+        """Give the keyboard, and the room, to one pane.
+
+        The pane with the keyboard is the wide one (when narrow, the only
+        one); going back to the list ends full-width reading.
+        """
         self.set_class(article, "-reading")
+        if not article:
+            self.set_class(False, "-zoomed")
         (self.article if article else self.headlines).focus()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         # A click can move focus too; follow it.
         if event.widget in (self.article, self.headlines):
             self.set_class(event.widget is self.article, "-reading")
+        if event.widget is self.headlines:
+            self.set_class(False, "-zoomed")
 
     def action_switch_pane(self) -> None:
         self.show_pane(not self.reading)
 
     def action_back(self) -> None:
-        self.show_pane(False)
+        # Out of full-width reading first, then back to the list.
+        if self.zoomed:
+            self.set_class(False, "-zoomed")
+        else:
+            self.show_pane(False)
+
+    def action_zoom(self) -> None:
+        if self.zoomed:
+            self.set_class(False, "-zoomed")
+            return
+        if self.article.article_id is None:
+            self.action_open()  # nothing open yet: read the story under the cursor
+        self.set_class(True, "-zoomed")
+        self.show_pane(True)
 
     # Moving ---------------------------------------------------------------
 
@@ -208,8 +234,7 @@ class ReaderScreen(Screen[None]):
         headline = self.headlines.current
         if headline is not None:
             self.reader.open_article(headline.id)
-            if self.has_class("-narrow"):
-                self.show_pane(True)
+            self.show_pane(True)  # to be read in the wide pane
 
     def _open_relative(self, delta: int) -> None:
         before = self.headlines.cursor

@@ -10,6 +10,8 @@ Imports Textual and Rich only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.text import Text
@@ -31,6 +33,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleView {
         background: $surface;
         scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
     ArticleView > .article-view--empty {
@@ -55,8 +58,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.links: tuple[str, ...] = ()  # the article's numbered links, link n at n - 1
         self._renderable: RenderableType = Text(EMPTY_HINT)
         self._lines: list[Strip] = []
-        self._pending: list[RenderableType] = []  # parts not wrapped yet
-        self._laid_out_width = -1
+        self._starts: list[int] = []  # the first line of each part laid out
+        self._done = 0  # parts laid out; the rest follow the first paint
+        self._laid_out: tuple[int, int] | None = None  # (text width, margin)
+        # Finished layouts of this article by (width, margin): the panes
+        # trade widths as the keyboard moves, and each width is wrapped once.
+        self._layouts: dict[tuple[int, int], tuple[list[Strip], list[int]]] = {}
         self._margin = PADDING
 
     def show(self, article_id: str | None, text: RenderableType, *, withheld: bool = False) -> None:
@@ -64,9 +71,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.article_id = article_id
         self.withheld = withheld
         self._renderable = text
-        self._laid_out_width = -1
+        self._laid_out = None
+        self._layouts.clear()
         self._margin = PADDING
-        self._pending = []
         self._layout()
         self.scroll_home(animate=False, immediate=True)
         self.refresh()
@@ -79,30 +86,66 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """Cells left of the text: centred in a pane wider than the text."""
         return max(PADDING, (self.scrollable_content_region.width - width) // 2)
 
-    def _layout(self) -> None:
+    def _layout(self, *, keep_place: bool = False) -> None:
         """Wrap the article to the pane (once per width) into painted lines.
 
         Only the first screenful is wrapped before the first paint; the rest
         follows right after it (5,000 words take about 25 ms to wrap, more
         than the whole budget for showing an article).
+
+        Args:
+            keep_place: Keep the line at the top of the pane in view (the
+                pane changed width under the reader): the same part of the
+                article, at the same share of that part, stays on top.
         """
         width = self._text_width()
         margin = self._text_margin(width)
-        if width == self._laid_out_width and margin == self._margin:
+        key = (width, margin)
+        if key == self._laid_out:
             return
-        self._laid_out_width = width
-        self._margin = margin
+        place = self._place() if keep_place else None
         parts = self._parts()
-        self._lines = []
-        wanted = max(1, self.size.height) + 1
-        done = 0
-        while done < len(parts) and len(self._lines) < wanted:
-            self._lines += self._wrap(parts[done], width)
-            done += 1
-        self._pending = parts[done:]
-        if self._pending:
-            self.call_after_refresh(self._layout_rest, self._laid_out_width)
-        self.virtual_size = Size(width + 2 * self._margin, len(self._lines))
+        if self._laid_out is not None and self._done == len(parts):
+            self._layouts[self._laid_out] = (self._lines, self._starts)
+        self._laid_out = key
+        self._margin = margin
+        cached = self._layouts.get(key)
+        if cached is not None:
+            self._lines, self._starts = cached
+            self._done = len(parts)
+        else:
+            self._lines, self._starts, self._done = [], [], 0
+            first = place[0] if place else 0
+            wanted = max(1, self.size.height) + 1
+            while self._done < len(parts) and (
+                self._done <= first or len(self._lines) - self._starts[first] < wanted
+            ):
+                self._add_part(parts[self._done], width)
+            if self._done < len(parts):
+                self.call_after_refresh(self._layout_rest, key)
+        self.virtual_size = Size(width + 2 * margin, len(self._lines))
+        if place is not None:
+            self.scroll_to(y=self._line_of(place), animate=False, immediate=True)
+
+    def _add_part(self, part: RenderableType, width: int) -> None:
+        self._starts.append(len(self._lines))
+        self._lines += self._wrap(part, width)
+        self._done += 1
+
+    def _place(self) -> tuple[int, float] | None:
+        """Where the pane's top line is: (part, share of that part's lines)."""
+        top = self.scroll_offset.y
+        if self._laid_out is None or not self._starts or top <= 0:
+            return None
+        part = bisect_right(self._starts, top) - 1
+        end = self._starts[part + 1] if part + 1 < len(self._starts) else len(self._lines)
+        return part, (top - self._starts[part]) / max(1, end - self._starts[part])
+
+    def _line_of(self, place: tuple[int, float]) -> int:
+        part, share = place
+        part = min(part, len(self._starts) - 1)
+        end = self._starts[part + 1] if part + 1 < len(self._starts) else len(self._lines)
+        return self._starts[part] + round(share * (end - self._starts[part]))
 
     def _parts(self) -> list[RenderableType]:
         # A Group's parts wrap independently, so they can be laid out in turns.
@@ -120,22 +163,23 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         pad = Segment(" " * self._margin, self.rich_style)
         return [Strip([pad, *line]) for line in lines]
 
-    def _layout_rest(self, width: int) -> None:
+    def _layout_rest(self, key: tuple[int, int]) -> None:
         """Wrap what the first paint left out (unless the article or width changed)."""
-        if width != self._laid_out_width or not self._pending:
+        parts = self._parts()
+        if key != self._laid_out or self._done >= len(parts):
             return
-        for part in self._pending:
-            self._lines += self._wrap(part, width)
-        self._pending = []
-        self.virtual_size = Size(width + 2 * self._margin, len(self._lines))
+        while self._done < len(parts):
+            self._add_part(parts[self._done], key[0])
+        self.virtual_size = Size(key[0] + 2 * self._margin, len(self._lines))
         self.refresh()
 
     def on_resize(self) -> None:
-        self._layout()
+        self._layout(keep_place=True)
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        self._layout()
+        # The pane may be painted at a new width before it hears of it.
+        self._layout(keep_place=True)
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if 0 <= index < len(self._lines):
@@ -146,5 +190,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def text(self) -> str:
         """The text shown, without styles, wrapped to the pane (for tests)."""
         self._layout()
-        self._layout_rest(self._laid_out_width)
+        if self._laid_out is not None:
+            self._layout_rest(self._laid_out)
         return "\n".join(strip.text[self._margin :].rstrip() for strip in self._lines).strip("\n")

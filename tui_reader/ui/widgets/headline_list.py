@@ -24,8 +24,12 @@ from textual.strip import Strip
 from tui_reader.library.articles import Headline
 from tui_reader.render import short_date
 
-# The feed's column: an eighth of the row, between these (the title comes first).
+# The feed's column: a fifth of the room, between these. The title comes
+# first: the feed column shrinks to leave it `TITLE_ROOM` cells, and goes
+# when the title would have fewer than `TITLE_LEAST`.
 SOURCE_WIDTH = (8, 14)
+TITLE_ROOM = 40
+TITLE_LEAST = 30
 # "14:05" and "Dec 01"; "2024-12-01" once any story is from an earlier year.
 DATE_WIDTH = 6
 OLD_DATE_WIDTH = 10
@@ -60,6 +64,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     HeadlineList {
         background: $surface;
         scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
     HeadlineList > .headline-list--cursor {
@@ -244,20 +249,28 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             Segment(" ", base),
         ]
         date = short_date(headline.published, self.clock())
-        show_source = self._show_source and width >= 44
         # An undated row gives the date's room to its title, unless a feed
         # column must stay aligned after it.
-        keep_date = width >= 30 and (date or show_source)
+        keep_date = width >= 30 and (date or self._show_source)
         right = GAP + date.rjust(self._date_width) if keep_date else ""
-        if show_source:
-            low, high = SOURCE_WIDTH
-            source_width = max(low, min(high, width // 8))
+        source_width = self._source_width(width - 4 - cell_len(right))
+        if source_width:
             right = GAP + fit_cells(headline.source, source_width) + right
         title_width = max(0, width - 4 - cell_len(right))
         segments = [*marks, Segment(fit_cells(headline.title, title_width), base)]
         if right:
             segments.append(Segment(right, meta))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _source_width(self, room: int) -> int:
+        """The feed column's width in a row whose title and feed share `room` cells (0: none)."""
+        if not self._show_source:
+            return 0
+        low, high = SOURCE_WIDTH
+        wanted = max(low, min(high, room // 5))
+        spare = room - len(GAP) - TITLE_ROOM
+        width = max(low, min(wanted, spare))
+        return width if room - len(GAP) - width >= TITLE_LEAST else 0
 
     # Mouse ----------------------------------------------------------------
 
