@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FakeClock
+from tests.rich_article import library_with_rich_story
 from tests.test_app import library_with_stories
+from tests.test_reading_layout import library_with_long_titles
 from tui_reader.config import Config
 from tui_reader.ui.app import ReaderApp, make_app
 
@@ -43,6 +45,30 @@ class TestMainScreen:
         """The seed opened: title, meta line, standfirst, caption; the meter at 4."""
         assert snap_compare(reader, terminal_size=(100, 30), run_before=open_seed)
 
+    def test_start_80x24(self, snap_compare, data_dir):
+        """At 80 columns the list has the room: long titles, feed and date columns."""
+        library_with_long_titles(data_dir)
+        app = make_app(Config(), data_dir, clock=FakeClock())
+        assert snap_compare(app, terminal_size=(80, 24), run_before=wait_for_library)
+
+    def test_story_open_80x24(self, snap_compare, data_dir):
+        """At 80 columns an opened story is read in the wide pane, the list beside it."""
+        library_with_long_titles(data_dir)
+        app = make_app(Config(), data_dir, clock=FakeClock())
+        assert snap_compare(app, terminal_size=(80, 24), run_before=open_seed)
+
+    def test_start_200x50(self, snap_compare, data_dir):
+        """At 200 columns the titles show whole."""
+        library_with_long_titles(data_dir)
+        app = make_app(Config(), data_dir, clock=FakeClock())
+        assert snap_compare(app, terminal_size=(200, 50), run_before=wait_for_library)
+
+    def test_story_open_200x50(self, snap_compare, data_dir):
+        """At 200 columns the story's text is centred at 80 cells in its pane."""
+        library_with_long_titles(data_dir)
+        app = make_app(Config(), data_dir, clock=FakeClock())
+        assert snap_compare(app, terminal_size=(200, 50), run_before=open_seed)
+
     def test_start_60x20(self, snap_compare, reader):
         """Below 80 columns only the headline list shows."""
         assert snap_compare(reader, terminal_size=(60, 20), run_before=wait_for_library)
@@ -50,6 +76,54 @@ class TestMainScreen:
     def test_seed_open_60x20(self, snap_compare, reader):
         """Below 80 columns an opened article takes the whole width."""
         assert snap_compare(reader, terminal_size=(60, 20), run_before=open_seed)
+
+
+async def open_rich_story(pilot, *keys: str) -> None:
+    await wait_for_library(pilot)
+    await pilot.press("j", "enter")  # past the seed, open the rich story
+    await wait_for_library(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await wait_for_library(pilot)
+
+
+class TestRichArticle:
+    @pytest.fixture
+    def rich(self, data_dir: Path) -> ReaderApp:
+        library_with_rich_story(data_dir)
+        return make_app(Config(), data_dir, clock=FakeClock())
+
+    def test_rich_story_full_width_200x50(self, snap_compare, rich):
+        """Styles, numbered links, headings, a quote, code, a table and an image, full width."""
+
+        async def run_before(pilot) -> None:
+            await open_rich_story(pilot, "z")  # z: the story alone, centred
+
+        assert snap_compare(rich, terminal_size=(200, 50), run_before=run_before)
+
+    def test_rich_story_end_100x30(self, snap_compare, rich):
+        """The story's end in the wide pane: code wrapped with ↪, the table, the Links list."""
+
+        async def run_before(pilot) -> None:
+            await open_rich_story(pilot, "G")  # G: to the end of the story
+
+        assert snap_compare(rich, terminal_size=(100, 30), run_before=run_before)
+
+    def test_link_list(self, snap_compare, rich):
+        """L lists the story's numbered links to pick from."""
+
+        async def run_before(pilot) -> None:
+            await open_rich_story(pilot, "L")  # L: the link list
+
+        assert snap_compare(rich, terminal_size=(100, 30), run_before=run_before)
+
+    def test_full_width_80x24(self, snap_compare, rich):
+        """z at 80 columns: the story takes the screen, the list comes back with Esc."""
+
+        async def run_before(pilot) -> None:
+            await open_rich_story(pilot, "z")  # z: full width
+
+        assert snap_compare(rich, terminal_size=(80, 24), run_before=run_before)
 
 
 class TestMeter:

@@ -37,7 +37,7 @@ class BlockKind(StrEnum):
     CAPTION = "caption"
     LIST_ITEM = "list_item"  # `marker` is "•" or "3."; `level` is the nesting depth
     QUOTE = "quote"  # `level` is the nesting depth
-    CODE = "code"  # preformatted: keep line breaks and spaces
+    CODE = "code"  # preformatted: keep line breaks and spaces; `marker` is its language
     TABLE = "table"  # `rows` holds the cells; `text` is empty
     IMAGE = "image"  # `text` is the alt text; its one link is the image (when rendered,
     # `marker` holds that link's number: see `render.number_links`)
@@ -52,9 +52,27 @@ class Link:
     url: str
 
 
+# An inline style the reader shows: bold, italic, struck through, inline code.
+InlineStyle = Literal["bold", "italic", "strike", "code"]
+INLINE_STYLES: tuple[InlineStyle, ...] = ("bold", "italic", "strike", "code")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Characters [start, end) of a block's text shown in an inline `style`."""
+
+    start: int
+    end: int
+    style: InlineStyle
+
+
 @dataclass(frozen=True)
 class Block:
-    """One block of an article's body."""
+    """One block of an article's body.
+
+    `level` is a heading's level (1-6), a list item's or quote's depth;
+    `marker` a list item's "•" or "3.", or a code block's language.
+    """
 
     kind: BlockKind
     text: str
@@ -62,6 +80,7 @@ class Block:
     level: int = 0
     marker: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
+    styles: tuple[Span, ...] = ()
 
 
 @dataclass
@@ -124,6 +143,8 @@ def _block_to_json(block: Block) -> list[Any]:
         extra["marker"] = block.marker
     if block.rows:
         extra["rows"] = [list(row) for row in block.rows]
+    if block.styles:
+        extra["styles"] = [[span.start, span.end, span.style] for span in block.styles]
     return [block.kind.value, block.text, extra] if extra else [block.kind.value, block.text]
 
 
@@ -141,4 +162,9 @@ def _block_from_json(item: list[Any]) -> Block:
         level=int(extra.get("level", 0)),
         marker=str(extra.get("marker", "")),
         rows=tuple(tuple(str(c) for c in row) for row in extra.get("rows", [])),
+        styles=tuple(
+            Span(int(a), int(b), style)
+            for a, b, style in extra.get("styles", [])
+            if style in INLINE_STYLES
+        ),
     )

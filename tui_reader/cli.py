@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -73,7 +74,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     read = commands.add_parser("read", help="print an article (counts against the meter)")
     read.add_argument("id", help="the article id, or an unambiguous prefix of it")
-    read.add_argument("--plain", action="store_true", help="plain text, no escape sequences")
+    read.add_argument(
+        "--plain",
+        action="store_true",
+        help="plain text, no escape sequences (also when piped or NO_COLOR is set)",
+    )
     read.add_argument(
         "--feed-version",
         action="store_true",
@@ -212,7 +217,8 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     if reading is None:  # no such id, or the article went meanwhile
         raise UserError(f"no article with id {args.id!r} (see `{APP_NAME} list`)")
     teaser = reading.withheld
-    if args.plain or not out.isatty():
+    # NO_COLOR (no-color.org) asks for no styling: plain text, as --plain.
+    if args.plain or not out.isatty() or os.environ.get("NO_COLOR"):
         out.write(render_plain(reading.article, teaser=teaser))
     else:
         from rich.console import Console

@@ -19,7 +19,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from tui_reader.article import Article, Block, BlockKind, Link, image_label
+from tui_reader.article import Article, Block, BlockKind, InlineStyle, Link, Span, image_label
 from tui_reader.meter import PAYWALL_MESSAGE
 
 # A withheld article shows its first two paragraphs (standfirst included), but
@@ -31,12 +31,24 @@ SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 TITLE_STYLE = Style(bold=True)
 META_STYLE = Style(dim=True)
 STANDFIRST_STYLE = Style(italic=True)
-HEADING_STYLE = Style(bold=True, underline=True)
+# Headings by level: 1 and 2 (the title is the page's own h1) bold and
+# underlined, 3 bold, 4 and below bold italic.
+HEADING_STYLES = (Style(bold=True, underline=True), Style(bold=True), Style(bold=True, italic=True))
 CAPTION_STYLE = Style(dim=True, italic=True)
 NOTICE_STYLE = Style(bold=True, reverse=True)
 LINK_STYLE = Style(underline=True)
 QUOTE_STYLE = Style(italic=True)
-CODE_STYLE = Style(dim=False)
+CODE_STYLE = Style(color="cyan")
+# Inline styles, as a terminal shows them (SGR 1, 3, 9; code in cyan on grey).
+INLINE_STYLES: dict[InlineStyle, Style] = {
+    "bold": Style(bold=True),
+    "italic": Style(italic=True),
+    "strike": Style(strike=True),
+    "code": Style(color="cyan", bgcolor="grey15"),
+}
+# Pygments' colours for a code block that names its language: the terminal's
+# own ANSI palette, so it reads on light and dark backgrounds alike.
+SYNTAX_THEME = "ansi_dark"
 
 
 def safe_link(url: str) -> str | None:
@@ -124,9 +136,14 @@ def _words(text: str) -> int:
 
 
 def _cut(block: Block, text: str) -> Block:
-    """The block with its text cut short, keeping the links that still fit."""
+    """The block with its text cut short, keeping the links and styles that still fit."""
     links = tuple(link for link in block.links if link.end <= len(text))
-    return Block(block.kind, text, links, level=block.level, marker=block.marker)
+    styles = tuple(
+        Span(span.start, min(span.end, len(text)), span.style)
+        for span in block.styles
+        if span.start < len(text)
+    )
+    return Block(block.kind, text, links, level=block.level, marker=block.marker, styles=styles)
 
 
 def _within_share(paragraphs: list[Block], total: int) -> list[Block]:
@@ -191,8 +208,10 @@ def shown_target(text: str, url: str) -> str:
 
 
 def _inline(block: Block, style: Style) -> Text:
-    """A block's text with its safe links made clickable."""
+    """A block's text in its inline styles, its safe links made clickable."""
     text = Text(block.text, style)
+    for span in block.styles:
+        text.stylize(INLINE_STYLES[span.style], span.start, span.end)
     notes: list[tuple[int, str]] = []
     for link in block.links:
         url = safe_link(link.url)
@@ -216,32 +235,54 @@ class CodeLines:
 
     Code keeps its own line breaks and spacing; a line wider than the pane goes
     on in the next row after `CONTINUATION`, so no character is ever cut off.
+    The code comes styled (highlighted by its language, or in one style).
     """
 
-    def __init__(self, code: str, style: Style) -> None:
+    def __init__(self, code: Text) -> None:
         self.code = code
-        self.style = style
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(len(CONTINUATION) + 4, options.max_width)
         rows = Text(no_wrap=True, overflow="ignore")
-        for number, line in enumerate(self.code.split("\n")):
+        for number, line in enumerate(self.code.split("\n", allow_blank=True)):
             if number:
                 rows.append("\n")
             room = width
-            while cell_len(line) > room:
-                piece = _take_cells(line, room)
-                rows.append(piece, self.style)
+            while cell_len(line.plain) > room:
+                taken = _break_at(line.plain, room)
+                rows.append_text(line[:taken])
                 rows.append("\n")
                 rows.append(CONTINUATION, META_STYLE)
-                line = line[len(piece) :]
+                line = line[taken:]
                 room = width - len(CONTINUATION)
-            rows.append(line, self.style)
+            rows.append_text(line)
         yield rows
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        longest = max((cell_len(line) for line in self.code.split("\n")), default=0)
+        lines = self.code.plain.split("\n")
+        longest = max((cell_len(line) for line in lines), default=0)
         return Measurement(min(longest, 8), longest)
+
+
+def code_text(code: str, language: str) -> Text:
+    """A code block's text: highlighted when it names a language Pygments knows."""
+    if language:
+        from rich.syntax import Syntax
+
+        syntax = Syntax(code, language, theme=SYNTAX_THEME)
+        if syntax.lexer is not None:  # a language Pygments knows
+            highlighted = syntax.highlight(code)
+            highlighted.rstrip()
+            return highlighted
+    return Text(code, CODE_STYLE)
+
+
+def _break_at(line: str, cells: int) -> int:
+    """Where a code line too wide for `cells` breaks: after its last space that fits, if
+    that keeps most of the row, else at the edge."""
+    piece = _take_cells(line, cells)
+    space = piece.rstrip(" ").rfind(" ")
+    return space + 1 if space >= len(piece) // 2 else len(piece)
 
 
 def _take_cells(text: str, cells: int) -> str:
@@ -275,7 +316,11 @@ class TableBlock:
 
     def _table(self) -> Table:
         table = Table(
-            box=box.SIMPLE_HEAD, show_header=bool(self.header), expand=False, pad_edge=False
+            box=box.SIMPLE_HEAD,
+            show_header=bool(self.header),
+            show_edge=False,  # no blank rows above and below
+            expand=False,
+            pad_edge=False,
         )
         for index in range(self.columns):
             name = self.header[index] if index < len(self.header) else ""
@@ -335,6 +380,7 @@ def number_links(blocks: list[Block]) -> tuple[list[Block], list[str]]:
             numbered.append(Block(block.kind, block.text, block.links, marker=str(len(targets))))
             continue
         text, links, shift = block.text, [], 0
+        marks: list[tuple[int, int]] = []  # (where in the block's own text, how long)
         for link, url in safe:
             start, end = link.start + shift, link.end + shift
             if url is None:
@@ -343,6 +389,7 @@ def number_links(blocks: list[Block]) -> tuple[list[Block], list[str]]:
             mark = f" [{len(targets)}]"
             text = text[:end] + mark + text[end:]
             shift += len(mark)
+            marks.append((link.end, len(mark)))
             links.append(Link(start, end, url))
         if not safe:
             numbered.append(block)
@@ -355,9 +402,17 @@ def number_links(blocks: list[Block]) -> tuple[list[Block], list[str]]:
                     level=block.level,
                     marker=block.marker,
                     rows=block.rows,
+                    styles=tuple(_shifted(span, marks) for span in block.styles),
                 )
             )
     return numbered, targets
+
+
+def _shifted(span: Span, marks: list[tuple[int, int]]) -> Span:
+    """A span moved past the link numbers put in before (or inside) it."""
+    start = span.start + sum(size for at, size in marks if at <= span.start)
+    end = span.end + sum(size for at, size in marks if at < span.end)
+    return Span(start, end, span.style)
 
 
 def link_targets(article: Article, *, teaser: bool = False) -> list[str]:
@@ -374,7 +429,7 @@ def _block_renderable(block: Block) -> Text | TableBlock | CodeLines:
     if kind is BlockKind.PARAGRAPH:
         return _inline(block, STANDFIRST_STYLE if block.marker == STANDFIRST else Style())
     if kind is BlockKind.HEADING:
-        return _inline(block, HEADING_STYLE)
+        return _inline(block, HEADING_STYLES[min(max(block.level - 1, 1), 3) - 1])
     if kind is BlockKind.CAPTION:
         return Text.assemble(("▌ ", CAPTION_STYLE), _inline(block, CAPTION_STYLE))
     if kind is BlockKind.LIST_ITEM:
@@ -384,7 +439,7 @@ def _block_renderable(block: Block) -> Text | TableBlock | CodeLines:
     if kind is BlockKind.QUOTE:
         return Text.assemble(("▌ " * block.level, QUOTE_STYLE), _inline(block, QUOTE_STYLE))
     if kind is BlockKind.CODE:
-        return CodeLines(block.text, CODE_STYLE)
+        return CodeLines(code_text(block.text, block.marker))
     if kind is BlockKind.IMAGE:
         label = image_label(block.text, _image_number(block))
         links = tuple(Link(0, len(label), link.url) for link in block.links[:1])

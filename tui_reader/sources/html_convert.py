@@ -17,7 +17,7 @@ from html import unescape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from tui_reader.article import Article, Block, BlockKind, Link, image_label
+from tui_reader.article import Article, Block, BlockKind, InlineStyle, Link, Span, image_label
 from tui_reader.sanitize import clean_text
 
 if TYPE_CHECKING:
@@ -32,6 +32,28 @@ _DROPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "objec
 MAX_HTML_CHARS = 200_000
 MAX_BLOCKS = 3_000
 _EDGE_NBSP = re.compile(r"^\xa0+|\xa0+$")
+
+# Emphasis goes through Markdown as marks: a pair of Unicode noncharacters
+# per style around the text (an element's start and end). They mean nothing
+# to markdownify or markdown-it, `clean_text` removes any that come from
+# outside, and `_Inline` turns them into spans. Markdown's own "**" cannot
+# be used: CommonMark does not close "**Note:**The", which would reach the
+# text as literal stars.
+_STYLE_TAGS: dict[InlineStyle, tuple[str, ...]] = {
+    "bold": ("b", "strong"),
+    "italic": ("i", "em", "cite", "dfn"),
+    "strike": ("s", "del", "strike"),
+}
+_OPEN_MARK = {"bold": "\ufdd0", "italic": "\ufdd2", "strike": "\ufdd4"}
+_CLOSE_MARK = {"bold": "\ufdd1", "italic": "\ufdd3", "strike": "\ufdd5"}
+_MARK_STYLE: dict[str, tuple[InlineStyle, bool]] = {
+    **{mark: (style, True) for style, mark in _OPEN_MARK.items()},  # type: ignore[misc]
+    **{mark: (style, False) for style, mark in _CLOSE_MARK.items()},  # type: ignore[misc]
+}
+_MARKS = re.compile("([\ufdd0-\ufdd5])")
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
+# A code block's language, from class="language-python" (or "lang-py").
+_LANGUAGE_CLASS = re.compile(r"^(?:language|lang)-([A-Za-z0-9_+#.-]{1,30})$")
 CUT_NOTE = "[The article is cut here: it is too long to show in full.]"
 
 
@@ -55,18 +77,26 @@ def _markdown(html: str) -> str:
     # without moving it out ("<a>a\xa0</a>link" -> "alink"); make it plain.
     for string in soup.find_all(string=_EDGE_NBSP):
         string.replace_with(_EDGE_NBSP.sub(" ", str(string)))
+    # trafilatura writes inline code as <pre> inside a <p>, and a code block
+    # as <pre><pre>: the one is inline code, the other one block.
+    for pre in soup.find_all("pre"):
+        if pre.find_parent("pre") is not None:
+            pre.unwrap()
+        elif pre.find_parent("p") is not None:
+            pre.name = "code"
+    for string in soup.find_all(string=_NONCHARACTERS):
+        string.replace_with(_NONCHARACTERS.sub("", str(string)))
+    _mark_emphasis(soup)
     # escape_misc: text that looks like Markdown ("# x", "[a](b)", "a|b") must
     # stay text, not become a heading, a link or a table cell boundary.
-    # strip emphasis: blocks keep no emphasis, and an emphasis marker that
-    # CommonMark cannot close ("<b>Note:</b>The" -> "**Note:**The") would
-    # reach the text as literal "**". Stripping it also keeps a no-break
-    # space at the edge of <i>...</i> from gluing two words together.
+    # Emphasis is marked (above) and its elements gone; <u> is dropped.
     converter = MarkdownConverter(
         heading_style="ATX",
         bullets="-",
         escape_underscores=True,
         escape_misc=True,
-        strip=["b", "strong", "i", "em", "u"],
+        strip=["u"],
+        code_language_callback=_code_language,
     )
     try:
         return str(converter.convert_soup(soup))
@@ -76,12 +106,39 @@ def _markdown(html: str) -> str:
         return _escape_markdown(soup.get_text(" "))
 
 
+def _mark_emphasis(soup: Any) -> None:
+    """Replace bold, italic and struck-through elements by their marks around their text."""
+    for style, tags in _STYLE_TAGS.items():
+        for element in soup.find_all(tags):
+            element.insert(0, _OPEN_MARK[style])
+            element.append(_CLOSE_MARK[style])
+            element.unwrap()
+
+
+def _code_language(pre: Any) -> str:
+    """The language a <pre> (or the <code> in it) names in its class, else ""."""
+    code = pre.find("code")
+    for element in (pre, code):
+        if element is None:
+            continue
+        for name in element.get("class") or ():
+            found = _LANGUAGE_CLASS.match(str(name))
+            if found:
+                return found.group(1).lower()
+    return ""
+
+
+def _unmarked(text: str) -> str:
+    """Text without the emphasis marks (code, table cells)."""
+    return _MARKS.sub("", text)
+
+
 def _escape_markdown(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|>" else c for c in text)
 
 
 class _Inline:
-    """Collects one inline run: text, links and images."""
+    """Collects one inline run: text, links, images and inline styles."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
@@ -89,19 +146,46 @@ class _Inline:
         self.length = 0
         self.links: list[Link] = []
         self.images: list[tuple[str, str]] = []
+        self.styles: list[Span] = []
+        self._open: dict[InlineStyle, tuple[int, int]] = {}  # style: (depth, start)
         self._link_start: int | None = None
         self._link_url: str = ""
 
     def add(self, text: str) -> None:
-        text = clean_text(text)
-        self.parts.append(text)
-        self.length += len(text)
+        for piece in _MARKS.split(text):
+            mark = _MARK_STYLE.get(piece)
+            if mark is None:
+                piece = clean_text(piece)
+                self.parts.append(piece)
+                self.length += len(piece)
+            elif mark[1]:
+                self._start(mark[0])
+            else:
+                self._end(mark[0])
+
+    def _start(self, style: InlineStyle) -> None:
+        depth, start = self._open.get(style, (0, self.length))
+        self._open[style] = (depth + 1, start)
+
+    def _end(self, style: InlineStyle) -> None:
+        depth, start = self._open.get(style, (0, 0))
+        if depth > 1:
+            self._open[style] = (depth - 1, start)
+        elif depth == 1:
+            del self._open[style]
+            if self.length > start:
+                self.styles.append(Span(start, self.length, style))
 
     def feed(self, children: list[Token]) -> None:
         for child in children:
             kind = child.type
-            if kind in ("text", "code_inline"):
+            if kind == "text":
                 self.add(child.content)
+            elif kind == "code_inline":
+                start = self.length
+                self.add(_unmarked(child.content))
+                if self.length > start:
+                    self.styles.append(Span(start, self.length, "code"))
             elif kind == "softbreak":
                 self.add(" ")
             elif kind == "hardbreak":
@@ -121,6 +205,9 @@ class _Inline:
                 self.add(image_label(alt))
                 if src and self._link_start is None:
                     self.links.append(Link(start, self.length, src))
+        for style in list(self._open):  # a style the run never closed ends with it
+            self._open[style] = (1, self._open[style][1])
+            self._end(style)
 
     def _resolve(self, url: str) -> str:
         url = clean_text(url).strip()
@@ -136,16 +223,26 @@ class _Inline:
         return "".join(self.parts)
 
 
-def _strip(text: str, links: list[Link]) -> tuple[str, tuple[Link, ...]]:
-    """Strip outer whitespace, shifting the link offsets to match."""
+def _strip(inline: _Inline) -> tuple[str, tuple[Link, ...], tuple[Span, ...]]:
+    """The run's text without outer whitespace, its links and spans shifted to match."""
+    text = inline.text
     lead = len(text) - len(text.lstrip())
     stripped = text.strip()
-    shifted = []
-    for link in links:
-        start, end = max(0, link.start - lead), min(len(stripped), link.end - lead)
+
+    def shift(start: int, end: int) -> tuple[int, int]:
+        return max(0, start - lead), min(len(stripped), end - lead)
+
+    links = []
+    for link in inline.links:
+        start, end = shift(link.start, link.end)
         if end > start:
-            shifted.append(Link(start, end, link.url))
-    return stripped, tuple(shifted)
+            links.append(Link(start, end, link.url))
+    spans = []
+    for span in sorted(inline.styles, key=lambda span: (span.start, span.end)):
+        start, end = shift(span.start, span.end)
+        if end > start and stripped[start:end].strip():
+            spans.append(Span(start, end, span.style))
+    return stripped, tuple(links), tuple(spans)
 
 
 def html_to_blocks(html: str, base_url: str = "") -> list[Block]:
@@ -173,7 +270,7 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
     blocks: list[Block] = []
     lists: list[dict[str, Any]] = []  # open lists: ordered?, next number
     quote_level = 0
-    heading = False
+    heading = 0  # the level of the heading being read
     item_marker: str | None = None  # marker for the first paragraph of a list item
     table: list[list[str]] | None = None
     for token in tokens:
@@ -195,9 +292,9 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
         elif kind == "blockquote_close":
             quote_level -= 1
         elif kind == "heading_open":
-            heading = True
+            heading = int(token.tag[1:]) if token.tag[1:].isdigit() else 2
         elif kind == "heading_close":
-            heading = False
+            heading = 0
         elif kind == "table_open":
             table = []
         elif kind == "tr_open" and table is not None:
@@ -208,9 +305,12 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
                 blocks.append(Block(BlockKind.TABLE, "", rows=rows))
             table = None
         elif kind in ("fence", "code_block"):
-            code = clean_text(token.content).rstrip("\n")
+            code = _unmarked(clean_text(token.content)).rstrip("\n")
+            language = token.info.strip().split(" ")[0] if kind == "fence" else ""
+            if not _LANGUAGE_CLASS.match(f"language-{language}"):
+                language = ""
             if code.strip():
-                blocks.append(Block(BlockKind.CODE, code, level=quote_level))
+                blocks.append(Block(BlockKind.CODE, code, level=quote_level, marker=language))
         elif kind == "inline":
             inline = _Inline(base_url)
             inline.feed(token.children or [])
@@ -218,11 +318,11 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
                 if table:
                     table[-1].append(" ".join(inline.text.split()))
                 continue
-            text, links = _strip(inline.text, inline.links)
+            text, links, styles = _strip(inline)
             if not text:
                 continue
             if heading:
-                blocks.append(Block(BlockKind.HEADING, text, links))
+                blocks.append(Block(BlockKind.HEADING, text, links, level=heading, styles=styles))
             elif lists:
                 blocks.append(
                     Block(
@@ -232,17 +332,18 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
                         level=len(lists) - 1,
                         # A list item's second paragraph continues it, unmarked.
                         marker=item_marker or "",
+                        styles=styles,
                     )
                 )
                 item_marker = None
             elif quote_level:
-                blocks.append(Block(BlockKind.QUOTE, text, links, level=quote_level))
+                blocks.append(Block(BlockKind.QUOTE, text, links, level=quote_level, styles=styles))
             elif inline.images and text == "".join(image_label(a) for a, _ in inline.images):
                 for alt, src in inline.images:
                     image_links = (Link(0, len(image_label(alt)), src),) if src else ()
                     blocks.append(Block(BlockKind.IMAGE, alt, image_links))
             else:
-                blocks.append(Block(BlockKind.PARAGRAPH, text, links))
+                blocks.append(Block(BlockKind.PARAGRAPH, text, links, styles=styles))
     return blocks
 
 
