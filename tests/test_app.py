@@ -194,7 +194,7 @@ async def test_narrow_terminal_shows_one_pane_at_a_time(app: ReaderApp):
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
         screen = app.reader_screen
-        assert screen.has_class("-narrow")
+        assert screen.panes.has_class("-narrow")
         assert headline_list(app).display and not screen.query_one(ArticleView).display
         await press(app, pilot, "enter")  # open: the article takes the screen
         assert screen.query_one(ArticleView).display and not headline_list(app).display
@@ -202,7 +202,7 @@ async def test_narrow_terminal_shows_one_pane_at_a_time(app: ReaderApp):
         assert headline_list(app).display and not screen.query_one(ArticleView).display
         await pilot.resize_terminal(120, 30)
         await settle(app, pilot)
-        assert not screen.has_class("-narrow")
+        assert not screen.panes.has_class("-narrow")
         assert headline_list(app).display and screen.query_one(ArticleView).display
 
 

@@ -138,3 +138,21 @@ async def test_below_80_columns_the_panes_take_turns(data_dir: Path, clock: Fake
         assert screen.article.display and not screen.headlines.display
         await press(app, pilot, "escape", "escape")  # out of full width, then to the list
         assert screen.headlines.display and not screen.article.display
+
+
+async def test_keys_typed_right_after_enter_go_to_the_article(data_dir: Path, clock: FakeClock):
+    library_with_long_titles(data_dir)
+    app = make_app(Config(), data_dir, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.reader_screen
+        screen.headlines.cursor = 1
+        # Enter then Space and j in the same tick, before the story has arrived
+        # (as when keys are pasted or typed fast): they go to the story's pane.
+        screen.action_open()
+        screen.action_page_down()
+        screen.action_cursor_down()
+        await settle(app, pilot)
+        assert screen.headlines.cursor == 1  # j did not move the list
+        assert screen.article.has_focus
+        assert screen.article.size.width > screen.headlines.size.width

@@ -11,16 +11,15 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.measure import Measurement
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from tui_reader.article import Article, Block, BlockKind, InlineStyle, Link, Span, image_label
 from tui_reader.meter import PAYWALL_MESSAGE
+from tui_reader.tables import TableBlock, TablePiece
 
 # A withheld article shows its first two paragraphs (standfirst included), but
 # never more than a third of its words, so a short item is withheld too.
@@ -295,66 +294,6 @@ def _take_cells(text: str, cells: int) -> str:
     return text
 
 
-# A table is drawn as a table only if every column can have this many cells.
-MIN_COLUMN_CELLS = 10
-
-
-class TableBlock:
-    """A table that never loses a cell, at any width.
-
-    Where it fits (each column at least `MIN_COLUMN_CELLS` wide) it is drawn
-    as a table, long cells folding inside their column; where it does not,
-    each row becomes a block of `Header: value` lines. Rows with no text are
-    left out in both forms.
-    """
-
-    def __init__(self, rows: tuple[tuple[str, ...], ...]) -> None:
-        rows = tuple(tuple(row) for row in rows if any(cell.strip() for cell in row))
-        self.header: tuple[str, ...] = rows[0] if len(rows) > 1 else ()
-        self.rows = rows[1:] if len(rows) > 1 else rows
-        self.columns = max((len(row) for row in rows), default=0)
-
-    def _table(self) -> Table:
-        table = Table(
-            box=box.SIMPLE_HEAD,
-            show_header=bool(self.header),
-            show_edge=False,  # no blank rows above and below
-            expand=False,
-            pad_edge=False,
-        )
-        for index in range(self.columns):
-            name = self.header[index] if index < len(self.header) else ""
-            table.add_column(Text(name), overflow="fold")
-        for row in self.rows:
-            table.add_row(*(Text(cell) for cell in row))
-        return table
-
-    def _as_blocks(self) -> Text:
-        out = Text()
-        for number, row in enumerate(self.rows):
-            if number:
-                out.append("\n\n")
-            lines = []
-            for index, cell in enumerate(row):
-                name = self.header[index] if index < len(self.header) else ""
-                if cell.strip() or name:
-                    lines.append(Text.assemble((f"{name or index + 1}: ", META_STYLE), cell))
-            out.append(Text("\n").join(lines))
-        return out
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = self._table()
-        natural = Measurement.get(console, options.update_width(10_000), table).maximum
-        # SIMPLE_HEAD puts one space of padding either side of each cell.
-        fits = natural <= options.max_width or (
-            self.columns * (MIN_COLUMN_CELLS + 2) <= options.max_width
-        )
-        yield table if fits else self._as_blocks()
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._table())
-
-
 def number_links(blocks: list[Block]) -> tuple[list[Block], list[str]]:
     """Number the article's links as newsboat does: `text [3]`, and the targets in order.
 
@@ -424,7 +363,10 @@ def _image_number(block: Block) -> int | None:
     return int(block.marker) if block.marker.isdigit() else None
 
 
-def _block_renderable(block: Block) -> Text | TableBlock | CodeLines:
+Part = Text | CodeLines | TablePiece
+
+
+def _block_renderable(block: Block) -> Text | CodeLines | TableBlock:
     kind = block.kind
     if kind is BlockKind.PARAGRAPH:
         return _inline(block, STANDFIRST_STYLE if block.marker == STANDFIRST else Style())
@@ -467,31 +409,40 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
         head.append(shown_target(article.title, link), META_STYLE)
     head.append("\n")
     head.append(meta_line(article), META_STYLE)
-    parts: list[Text | TableBlock | CodeLines] = [head]
     blocks, targets = number_links(body_blocks(article, teaser=teaser))
+    # (part, kind): a blank line goes between blocks, except between items of
+    # one list and between the pieces of one table.
+    parts: list[tuple[Part, BlockKind | None]] = [(head, None)]
     for block in blocks:
-        parts.append(_block_renderable(block))
+        drawn = _block_renderable(block)
+        if isinstance(drawn, TableBlock):
+            pieces = drawn.pieces()
+            parts.append((pieces[0], BlockKind.TABLE))
+            parts += [(piece, None) for piece in pieces[1:]]  # None after TABLE: no gap
+        else:
+            parts.append((drawn, block.kind))
     if targets:
         listed = Text("Links", META_STYLE)
         for number, url in enumerate(targets, 1):
             listed.append(f"\n[{number}] ", META_STYLE)
             listed.append(url, LINK_STYLE + Style(link=url))
-        parts.append(listed)
+        parts.append((listed, None))
     if teaser:
         paywall = Text()
         paywall.append(f" {PAYWALL_MESSAGE} ", NOTICE_STYLE)
         if notice:
             paywall.append("\n")
             paywall.append(notice, META_STYLE)
-        parts.append(paywall)
+        parts.append((paywall, None))
     elif link:
-        parts.append(Text.assemble(("Link: ", META_STYLE), (link, LINK_STYLE + Style(link=link))))
-    # A blank line between blocks, except between items of one list.
-    spaced: list[Text | TableBlock | CodeLines] = []
+        line = Text.assemble(("Link: ", META_STYLE), (link, LINK_STYLE + Style(link=link)))
+        parts.append((line, None))
+    spaced: list[Part] = []
     previous: BlockKind | None = None
-    kinds = [None, *(b.kind for b in blocks), None, None, None]
-    for part, kind in zip(parts, kinds, strict=False):
-        if spaced and not (kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM):
+    for part, kind in parts:
+        same_list = kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM
+        same_table = isinstance(part, TablePiece) and part.start > 0
+        if spaced and not (same_list or same_table):
             spaced.append(Text(""))
         spaced.append(part)
         previous = kind

@@ -508,6 +508,7 @@ class ReaderApp(App[None]):
         screen.article.has_both = message.has_both
         screen.article.links = message.links
         screen.headlines.set_open(message.article_id)
+        screen.article_shown()
 
 
 def make_app(

@@ -18,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui_reader.config import KEY_ACTIONS, Config
 from tui_reader.library.articles import Flag
@@ -28,6 +27,7 @@ from tui_reader.ui.widgets.article_view import ArticleView
 from tui_reader.ui.widgets.dialogs import AddFeedDialog, LinkList, SearchDialog
 from tui_reader.ui.widgets.headline_list import HeadlineList
 from tui_reader.ui.widgets.help_screen import HelpScreen
+from tui_reader.ui.widgets.key_footer import KeyFooter
 from tui_reader.ui.widgets.meter_header import MeterHeader
 
 
@@ -61,6 +61,9 @@ class Reader(Protocol):
     async def subscribe_to(self, url: str) -> str | None:
         """Subscribe to a URL; None, or the one-line error."""
 
+
+# Seconds Enter waits for its article before the article pane takes over anyway.
+OPEN_WAIT = 0.5
 
 # Below this width the panes take turns instead of squeezing side by side.
 NARROW_WIDTH = 80
@@ -110,13 +113,22 @@ class ReaderScreen(Screen[None]):
         super().__init__()
         self.clock = clock  # what "today" is for the headlines' dates
         self.text_width = text_width  # config reader.text_width
+        self._opening = False  # Enter was pressed; the article pane takes over when it shows
 
     def compose(self) -> ComposeResult:
         yield MeterHeader()
         with Horizontal(id="panes"):
             yield HeadlineList(id="headlines", clock=self.clock)
             yield ArticleView(id="article", text_width=self.text_width)
-        yield Footer()
+        yield KeyFooter()
+
+    @property
+    def panes(self) -> Horizontal:
+        """The list and the article side by side. Its classes say which has the
+        keyboard (-reading), full width (-zoomed) and narrow (-narrow); they sit
+        here, not on the screen, so that switching restyles the two panes only
+        (a class on the screen restyled the header and footer too: 25 ms)."""
+        return self.query_one("#panes", Horizontal)
 
     @property
     def header(self) -> MeterHeader:
@@ -139,8 +151,8 @@ class ReaderScreen(Screen[None]):
 
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW_WIDTH
-        self.set_class(narrow, "-narrow")
-        self.query_one(Footer).compact = narrow
+        self.panes.set_class(narrow, "-narrow")
+        self.query_one(KeyFooter).compact = narrow
 
     # Panes ----------------------------------------------------------------
 
@@ -152,12 +164,12 @@ class ReaderScreen(Screen[None]):
         the current message, and keys typed quickly (or pasted) must already
         go to the pane that Tab chose.
         """
-        return self.has_class("-reading")
+        return self._opening or self.panes.has_class("-reading")
 
     @property
     def zoomed(self) -> bool:
         """Whether the article has the whole screen (full-width reading)."""
-        return self.has_class("-zoomed")
+        return self.panes.has_class("-zoomed")
 
     def show_pane(self, article: bool) -> None:
         """Give the keyboard, and the room, to one pane.
@@ -165,17 +177,18 @@ class ReaderScreen(Screen[None]):
         The pane with the keyboard is the wide one (when narrow, the only
         one); going back to the list ends full-width reading.
         """
-        self.set_class(article, "-reading")
+        self._opening = False
+        self.panes.set_class(article, "-reading")
         if not article:
-            self.set_class(False, "-zoomed")
+            self.panes.set_class(False, "-zoomed")
         (self.article if article else self.headlines).focus()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         # A click can move focus too; follow it.
         if event.widget in (self.article, self.headlines):
-            self.set_class(event.widget is self.article, "-reading")
+            self.panes.set_class(event.widget is self.article, "-reading")
         if event.widget is self.headlines:
-            self.set_class(False, "-zoomed")
+            self.panes.set_class(False, "-zoomed")
 
     def action_switch_pane(self) -> None:
         self.show_pane(not self.reading)
@@ -183,17 +196,17 @@ class ReaderScreen(Screen[None]):
     def action_back(self) -> None:
         # Out of full-width reading first, then back to the list.
         if self.zoomed:
-            self.set_class(False, "-zoomed")
+            self.panes.set_class(False, "-zoomed")
         else:
             self.show_pane(False)
 
     def action_zoom(self) -> None:
         if self.zoomed:
-            self.set_class(False, "-zoomed")
+            self.panes.set_class(False, "-zoomed")
             return
         if self.article.article_id is None:
             self.action_open()  # nothing open yet: read the story under the cursor
-        self.set_class(True, "-zoomed")
+        self.panes.set_class(True, "-zoomed")
         self.show_pane(True)
 
     # Moving ---------------------------------------------------------------
@@ -234,7 +247,20 @@ class ReaderScreen(Screen[None]):
         headline = self.headlines.current
         if headline is not None:
             self.reader.open_article(headline.id)
-            self.show_pane(True)  # to be read in the wide pane
+            self._read_when_shown()
+
+    # Enter gives the keys to the article at once, but the room when the
+    # article arrives: the first frame after Enter shows it in the wide pane
+    # (switching first painted the old pane at the new width: a frame, 15 ms).
+    def _read_when_shown(self) -> None:
+        if not self.reading:
+            self._opening = True
+            self.set_timer(OPEN_WAIT, self.article_shown)  # in case it never comes
+
+    def article_shown(self) -> None:
+        """An article was shown: if Enter asked for it, the article pane takes over."""
+        if self._opening:
+            self.show_pane(True)
 
     def _open_relative(self, delta: int) -> None:
         before = self.headlines.cursor

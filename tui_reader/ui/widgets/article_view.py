@@ -4,13 +4,19 @@ Built on the line API like the headline list: the article is laid out by
 Rich once per width and only the lines on screen are painted. A `Static` in
 a scroll container took 70-100 ms to show 5,000 words, because Textual laid
 the whole of it out again; wrapping it all before the first paint still took
-70 ms, so only the first screenful is wrapped before it (about 45 ms).
+70 ms, so only the first screenful is wrapped before it (about 45 ms), and
+the rest after it in turns of 15 ms, keys handled between turns (a table of
+6,000 lines takes a few). Each width's layout is kept for the article shown,
+since the panes trade widths as the keyboard moves between them.
 Imports Textual and Rich only.
 """
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
+from functools import partial
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.segment import Segment
@@ -22,6 +28,8 @@ from textual.strip import Strip
 EMPTY_HINT = "No article open.\n\nMove to a headline and press Enter to read it."
 # The least margin left of the text; a pane wider than the text centres it.
 PADDING = 2
+# Seconds of wrapping per turn after the first paint (keys are read between turns).
+REST_BUDGET = 0.015
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -163,15 +171,34 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         pad = Segment(" " * self._margin, self.rich_style)
         return [Strip([pad, *line]) for line in lines]
 
-    def _layout_rest(self, key: tuple[int, int]) -> None:
-        """Wrap what the first paint left out (unless the article or width changed)."""
+    def _layout_rest(self, key: tuple[int, int], *, budget: float | None = REST_BUDGET) -> None:
+        """Wrap what the first paint left out (unless the article or width changed).
+
+        It goes on in turns of `budget` seconds, so keys pressed meanwhile are
+        handled between turns (a 6,000-line table takes a few turns).
+        """
         parts = self._parts()
         if key != self._laid_out or self._done >= len(parts):
             return
+        deadline = None if budget is None else time.perf_counter() + budget
         while self._done < len(parts):
             self._add_part(parts[self._done], key[0])
+            if deadline is not None and time.perf_counter() > deadline:
+                break
         self.virtual_size = Size(key[0] + 2 * self._margin, len(self._lines))
         self.refresh()
+        if self._done < len(parts):
+            self.set_timer(0.001, partial(self._layout_rest, key))
+
+    def finish_layout(self) -> None:
+        """Wrap all of the article now (before going to its end)."""
+        if self._laid_out is not None:
+            self._layout_rest(self._laid_out, budget=None)
+
+    def scroll_end(self, *args: Any, **kwargs: Any) -> None:
+        """To the article's end: all of it wrapped first, so the end is its real end."""
+        self.finish_layout()
+        super().scroll_end(*args, **kwargs)
 
     def on_resize(self) -> None:
         self._layout(keep_place=True)
@@ -190,6 +217,5 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def text(self) -> str:
         """The text shown, without styles, wrapped to the pane (for tests)."""
         self._layout()
-        if self._laid_out is not None:
-            self._layout_rest(self._laid_out)
+        self.finish_layout()
         return "\n".join(strip.text[self._margin :].rstrip() for strip in self._lines).strip("\n")
