@@ -188,3 +188,25 @@ def test_links_are_numbered_after_their_text_and_listed_at_the_end():
     rich = as_text(render_article(article))
     assert "the report [1]" in rich and "[4] mailto:desk@b.example" in rich
     assert "javascript" not in plain + rich
+
+
+@pytest.mark.parametrize("width", range(40, 121))
+def test_a_drawn_table_never_splits_a_header(width: int):
+    # A real page's table (dawgsbynature.com): "Plays" came out as "Play" / "s"
+    # when the columns were given one cell more than the width had.
+    header = ("Pos", "Player", "Plays", "%", "Stats")
+    rows = [header] + [
+        ("DL", f"Player number {n}", str(60 + n), f"{80 + n}%", "1 tackle (1 combined). 1 sack.")
+        for n in range(5)
+    ]
+    article = Article(title="T", blocks=[Block(BlockKind.TABLE, "", rows=tuple(rows))])
+    shown = as_text_at(render_article(article), width)
+    words = set(shown.replace(":", " ").split())  # "Plays" whole, as a column or "Plays: 60"
+    assert all(name in words for name in header), shown
+    assert all(len(line) <= width for line in shown.splitlines())
+
+
+def as_text_at(renderable, width: int) -> str:
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()

@@ -232,3 +232,28 @@ def test_a_story_dated_in_the_future_sorts_as_first_seen(store: Store, monkeypat
     store.store_feed(feed, ParsedFeed("Odd", "", "RSS", [edited]), etag=None, last_modified=None)
     titles = [h.title for h in store.headlines()]
     assert titles.index("Stored A Day Later") < titles.index("Dated 2099, edited")
+
+
+def test_migration_sorts_stories_dated_in_the_future_as_first_seen(data_dir: Path):
+    """A story stored with a date years ahead (before the fix) no longer tops the list."""
+    data_dir.mkdir(parents=True)
+    db = sqlite3.connect(database_path(data_dir))
+    for statement in MIGRATIONS[:5]:
+        db.executescript(statement)
+    for story, published, added in (
+        ("From the future", "2036-01-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00"),
+        ("Yesterday's", "2026-11-30T00:00:00+00:00", "2026-11-30T01:00:00+00:00"),
+    ):
+        db.execute(
+            "INSERT INTO articles (id, origin, title, published, added, sort_key)"
+            " VALUES (?, 'feed', ?, ?, ?, ?)",
+            (story[:16].ljust(16, "0"), story, published, added, published),
+        )
+    db.execute("PRAGMA user_version = 5")
+    db.commit()
+    db.close()
+    with Store.open(data_dir) as library:
+        assert [h.title for h in library.headlines()] == ["Yesterday's", "From the future"]
+        # Its own date is kept: only where it sorts changed.
+        [future] = [h for h in library.headlines() if h.title == "From the future"]
+        assert future.published == "2036-01-01T00:00:00+00:00"

@@ -24,7 +24,7 @@ def run(argv: list[str]) -> int:
         if (exc.name or "").startswith("tui_reader"):
             raise  # a bug of ours, not a missing install
         print(
-            f"{APP_NAME}: error: the package {exc.name!r} is not installed;"
+            f"{APP_NAME}: error: the package {(exc.name or '').split('.')[0]!r} is not installed;"
             " install tui-reader first: python3 -m venv .venv && .venv/bin/pip install .",
             file=sys.stderr,
         )

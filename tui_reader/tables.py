@@ -30,8 +30,9 @@ from rich.text import Text
 MIN_COLUMN_CELLS = 10
 # Cells per piece: a piece is a screenful or two of `Header: value` lines.
 PIECE_CELLS = 120
-# SIMPLE_HEAD pads each cell with a space either side.
-_PADDING = 2
+# SIMPLE_HEAD pads each cell with a space either side (not at the table's
+# edges) and puts a one-cell divider between columns: 3 cells a column, less 3.
+_PER_COLUMN = 3
 NAME_STYLE = Style(dim=True)
 
 
@@ -59,7 +60,7 @@ class TableBlock:
         """The columns' widths as a table `width` cells wide, or None: too narrow for one."""
         if not self.columns:
             return None
-        room = width - _PADDING * self.columns
+        room = width - _PER_COLUMN * (self.columns - 1)
         natural = [max(1, cells) for cells in self.natural]
         if sum(natural) <= room:
             return tuple(natural)
@@ -84,7 +85,7 @@ class TableBlock:
         yield from self.pieces()
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        natural = sum(self.natural) + _PADDING * self.columns
+        natural = sum(self.natural) + _PER_COLUMN * (self.columns - 1)
         return Measurement(min(natural, MIN_COLUMN_CELLS), natural)
 
 

@@ -84,6 +84,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE articles ADD COLUMN full_text_error TEXT NOT NULL DEFAULT '';
     """,
+    # 5 -> 6: a story dated after it was first stored (fastfeedparser reads a
+    # GUID like `t15` as a date years ahead) sorts as first seen, as
+    # `articles.sort_key` now says for new ones; this fixes the ones stored before.
+    """
+    UPDATE articles SET sort_key = added WHERE sort_key > added;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
