@@ -16,7 +16,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_missing_file_means_defaults(tmp_path: Path):
     config = load_config(tmp_path / "nope.toml")
     assert config.warnings == []
-    assert config.keys_for("next_article") == "n"
+    assert config.keys_for("next_article") == "J"
     assert config.meter_limit is None
 
 
@@ -37,7 +37,7 @@ def test_bad_values_warn_in_one_line_and_keep_defaults(tmp_path: Path):
             "[meter]\nlimit = -1\nperiod_days = 'soon'\ncolour = 1\n[other]\n",
         )
     )
-    assert config.keys_for("next_article") == "n"
+    assert config.keys_for("next_article") == "J"
     assert config.keys_for("quit") == "q"
     assert config.meter_limit is None and config.meter_period_days is None
     assert len(config.warnings) == 7

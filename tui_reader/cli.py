@@ -85,6 +85,18 @@ def _build_parser() -> argparse.ArgumentParser:
         help="the feed's own content, when the full story was fetched (f, feeds.full_text)",
     )
 
+    marking = commands.add_parser("mark", help="mark articles read, unread, starred or unstarred")
+    marking.add_argument("ids", nargs="*", metavar="ID", help="article ids (or their starts)")
+    how = marking.add_mutually_exclusive_group(required=True)
+    for flag, value, name in (
+        ("read", True, "read"),
+        ("read", False, "unread"),
+        ("starred", True, "star"),
+        ("starred", False, "unstar"),
+    ):
+        how.add_argument(f"--{name}", dest="flag", action="store_const", const=(flag, value))
+    how.add_argument("--all-read", action="store_true", help="every unread article (of --feed)")
+    marking.add_argument("--feed", metavar="FEED", help="with --all-read: only this feed's")
     imports = commands.add_parser(
         "import",
         help="add article text files or saved web pages, or the feeds of an OPML file",
@@ -191,6 +203,49 @@ def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     feed_id = _find_feed(store, args.feed).id if args.feed else None
     headlines = store.headlines(unread_only=args.unread, starred_only=args.starred, feed_id=feed_id)
     _print_headlines(headlines, args.json, out)
+    return EXIT_OK
+
+
+# An id prefix shorter than this could name nearly anything.
+MIN_ID_PREFIX = 4
+
+
+def _find_ids(store: Store, refs: list[str]) -> list[str]:
+    """The one article each reference names; any unknown, ambiguous or too short
+    reference is a usage error naming all of them, and nothing is done."""
+    found, problems = [], []
+    for ref in refs:
+        matches = store.find_ids(ref) if len(ref) >= MIN_ID_PREFIX else []
+        if len(ref) < MIN_ID_PREFIX:
+            problems.append(f"{ref!r} is too short (give {MIN_ID_PREFIX} characters at least)")
+        elif not matches:
+            problems.append(f"no article with id {ref!r}")
+        elif len(matches) > 1:
+            problems.append(f"{ref!r} matches {len(matches)} articles")
+        else:
+            found.append(matches[0])
+    if problems:
+        raise UsageError("; ".join(problems) + "; nothing was changed")
+    return found
+
+
+def cmd_mark(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Mark articles by id, or every unread one (of a feed) read."""
+    from tui_reader.marking import mark, mark_all_read
+
+    if args.all_read:
+        if args.ids:
+            raise UsageError("--all-read takes no ids (it marks every unread article)")
+        feed_id = _find_feed(store, args.feed).id if args.feed else None
+        marked = mark_all_read(store, feed_id=feed_id)
+    else:
+        if args.feed:
+            raise UsageError("--feed goes with --all-read")
+        if not args.ids:
+            raise UsageError("give the ids of the articles to mark (see `tui-reader list`)")
+        flag, value = args.flag
+        marked = mark(store, _find_ids(store, args.ids), flag, value)
+    out.write(marked.line() + "\n")
     return EXIT_OK
 
 
@@ -464,6 +519,7 @@ Command = Callable[[Store, Config, argparse.Namespace, TextIO], int]
 COMMANDS: dict[str, Command] = {
     "list": cmd_list,
     "read": cmd_read,
+    "mark": cmd_mark,
     "import": cmd_import,
     "quota": cmd_quota,
     "add": cmd_add,

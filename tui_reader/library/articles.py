@@ -58,6 +58,10 @@ def headline_from_row(row: Row) -> Headline:
     return Headline(row[0], row[1], sys.intern(row[2]), row[3], row[4], bool(row[5]), bool(row[6]))
 
 
+# Ids per statement (SQLite allows 32,766 parameters).
+_CHUNK = 10_000
+
+
 def sort_key(published: str | None, added: str) -> str:
     """Where a story sorts: when it was published, or first stored when that is unknown.
 
@@ -241,6 +245,53 @@ class ArticleStore(Database):
             raise ValueError(flag)
         with self.transaction() as db:
             db.execute(f"UPDATE articles SET {flag} = ? WHERE id = ?", (int(value), article_id))
+
+    def set_flag_many(self, article_ids: Iterable[str], flag: Flag, value: bool) -> list[str]:
+        """Set `flag` on many articles in one transaction.
+
+        Returns:
+            The ids whose flag changed (those already so are left out, so an
+            undo puts back exactly what was there).
+        """
+        if flag not in FLAGS:
+            raise ValueError(flag)
+        changed: list[str] = []
+        ids = list(article_ids)
+        with self.transaction() as db:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"UPDATE articles SET {flag} = ? WHERE {flag} != ? AND id IN ({marks})"
+                    " RETURNING id",
+                    (int(value), int(value), *chunk),
+                )
+                changed += [str(row[0]) for row in rows]
+        return changed
+
+    def last_row(self) -> int:
+        """A mark of how far the articles go now: `mark_all_read(up_to=...)` stops there."""
+        return int(self.db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0])
+
+    def mark_all_read(self, *, feed_id: int | None = None, up_to: int | None = None) -> list[str]:
+        """Mark every unread article read (of one feed), none stored after `up_to` (`last_row`).
+
+        Returns:
+            The ids marked, for an undo.
+        """
+        where: list[str] = ["read = 0"]
+        params: list[object] = []
+        if feed_id is not None:
+            where.append("feed_id = ?")
+            params.append(feed_id)
+        if up_to is not None:
+            where.append("rowid <= ?")
+            params.append(up_to)
+        with self.transaction() as db:
+            rows = db.execute(
+                f"UPDATE articles SET read = 1 WHERE {' AND '.join(where)} RETURNING id", params
+            )
+            return [str(row[0]) for row in rows]
 
     def set_read(self, article_id: str, read: bool) -> None:
         """Mark an article read or unread."""

@@ -31,6 +31,7 @@ from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import FeedNotFound
 from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory, styles_directory
+from tui_reader.marking import Marked, mark, mark_all_read
 from tui_reader.meter import Clock, Meter
 from tui_reader.reading import open_for_reading
 from tui_reader.render import link_targets, render_article
@@ -88,6 +89,9 @@ class ReaderApp(App[None]):
         self.index_cancel = threading.Event()
         self.fetching_full_text: set[str] = set()  # article ids `f` is fetching
         self.error_message: str | None = None
+        self.last_marked: Marked | None = None  # what U puts back
+        self.list_last_row: int | None = None  # the last story stored when the list loaded
+        self.open_first_unread = False  # n moved to another feed: open its first unread
         self.reader_screen = ReaderScreen(clock, text_width=config.text_width)
         self.set_keymap(config.keys)
 
@@ -329,6 +333,7 @@ class ReaderApp(App[None]):
             self.post_message(MeterChanged(self.meter.state()))
             # The first screenful first, so a large library shows as fast as
             # an empty one; the rest follows while the user reads.
+            self.list_last_row = self.store.last_row()
             first = self.store.headlines(limit=FIRST_SCREENFUL)
             self.post_message(HeadlinesLoaded(first, ListView(), keep_cursor=False))
             if len(first) == FIRST_SCREENFUL:
@@ -348,6 +353,7 @@ class ReaderApp(App[None]):
             return
         view = self.view
         with self._store_errors():
+            self.list_last_row = self.store.last_row()  # C marks nothing stored after it
             if view.query:
                 results = search(self.store, view.query, cancel=self.index_cancel)
                 if results.still_pending:
@@ -425,6 +431,54 @@ class ReaderApp(App[None]):
                 self.post_message(HeadlineChanged(headline))
 
     @work(thread=True, group="flags")
+    @work(thread=True, exclusive=True, group="mark")
+    def mark_read(self, article_ids: list[str] | None) -> None:
+        """Mark these stories read, or (None) every one added by the time the list loaded."""
+        if self.store is None:
+            return
+        with self._store_errors():
+            if article_ids is None:
+                marked = mark_all_read(self.store, up_to=self.list_last_row)
+            else:
+                marked = mark(self.store, article_ids, "read", True)
+            self.last_marked = marked if marked.ids else self.last_marked
+            undo = key_label(self.config.keys_for("undo_mark"))
+            hint = f" Press {undo} to undo." if marked.ids else ""
+            self.call_from_thread(self.notify, marked.line() + hint, timeout=6)
+            self.call_from_thread(self.reload_headlines)
+
+    @work(thread=True, exclusive=True, group="mark")
+    def undo_marking(self) -> None:
+        """Put back the read state the last marking changed."""
+        marked, self.last_marked = self.last_marked, None
+        if marked is None or self.store is None:
+            self.call_from_thread(self.notify, "Nothing to undo.", timeout=3)
+            return
+        with self._store_errors():
+            back = marked.undo(self.store)
+            self.call_from_thread(self.notify, f"Undone: {back.line()}", timeout=4)
+            self.call_from_thread(self.reload_headlines)
+
+    @work(thread=True, exclusive=True, group="next-feed")
+    def open_next_unread_feed(self, step: int) -> None:
+        """Show the next (1) or previous (-1) feed with unread stories and open its first."""
+        if self.store is None:
+            return
+        with self._store_errors():
+            feeds = self.store.feeds()
+            at = next((i for i, f in enumerate(feeds) if f.id == self.view.feed_id), 0)
+            turn = [feeds[(at + step * n) % len(feeds)] for n in range(1, len(feeds))]
+            feed = next((f for f in turn if f.unread), None)
+            if feed is None:
+                self.call_from_thread(self.notify, "No unread stories left.", timeout=3)
+                return
+            self.call_from_thread(self._open_feed_at_first_unread, feed.id, feed.title)
+
+    def _open_feed_at_first_unread(self, feed_id: int, title: str) -> None:
+        self.open_first_unread = True
+        self.notify(f"On to {title}.", timeout=2)
+        self._show_one_feed(feed_id, title)
+
     def set_flag(self, article_id: str, flag: Flag, value: bool) -> None:
         """Mark read/unread or star/unstar, then refresh that row."""
         if self.store is None:
@@ -490,6 +544,9 @@ class ReaderApp(App[None]):
         headlines = self.reader_screen.headlines
         keep_id = headlines.current.id if message.keep_cursor and headlines.current else None
         headlines.set_headlines(message.headlines, keep_id)
+        if self.open_first_unread:  # n went on to this feed
+            self.open_first_unread = False
+            self.reader_screen.open_first_unread()
 
     def on_search_indexed(self, message: SearchIndexed) -> None:
         if self.view.query:  # results shown so far may have missed some

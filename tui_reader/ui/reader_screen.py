@@ -58,6 +58,15 @@ class Reader(Protocol):
     def start_full_text(self, article_id: str) -> None:
         """Fetch an article's full story."""
 
+    def mark_read(self, article_ids: list[str] | None) -> object:
+        """Mark these stories read (None: everything up to when the list was loaded)."""
+
+    def undo_marking(self) -> object:
+        """Undo the last `mark_read`."""
+
+    def open_next_unread_feed(self, step: int) -> object:
+        """Show the next (step 1) or previous (-1) feed with unread stories, at its first."""
+
     async def subscribe_to(self, url: str) -> str | None:
         """Subscribe to a URL; None, or the one-line error."""
 
@@ -71,7 +80,7 @@ NARROW_WIDTH = 80
 # Shown in the footer; the rest are listed by `?`.
 _FOOTER_ACTIONS = {
     "open",
-    "next_article",
+    "next_unread",
     "toggle_read",
     "toggle_star",
     "unread_only",
@@ -81,7 +90,7 @@ _FOOTER_ACTIONS = {
 }
 _FOOTER_LABELS = {
     "open": "Open",
-    "next_article": "Next",
+    "next_unread": "Next",
     "toggle_read": "Read",
     "toggle_star": "Star",
     "unread_only": "Unread",
@@ -269,6 +278,53 @@ class ReaderScreen(Screen[None]):
             self.notify("No more stories that way.", timeout=2)
             return
         self.action_open()
+
+    def action_next_unread(self) -> None:
+        self._open_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._open_unread(-1)
+
+    def _open_unread(self, step: int) -> None:
+        """newsboat's n / p: the next unread story down (or up) the list; past the
+        last, the next feed with unread stories when one feed is shown, else
+        round to the other end; and say so when none is left."""
+        rows = self.headlines.headlines
+        start = self.headlines.cursor
+        ahead = range(start + 1, len(rows)) if step > 0 else range(start - 1, -1, -1)
+        found = next((i for i in ahead if not rows[i].read), None)
+        if found is None:
+            view = self.reader.view
+            if view.feed_id is not None and not view.query:
+                self.reader.open_next_unread_feed(step)
+                return
+            behind = range(0, start + 1) if step > 0 else range(len(rows) - 1, start - 1, -1)
+            found = next((i for i in behind if not rows[i].read), None)
+            if found is None:
+                self.notify("No unread stories left.", timeout=3)
+                return
+            self.notify("On from the top." if step > 0 else "On from the end.", timeout=2)
+        self.headlines.cursor = found
+        self.action_open()
+
+    def open_first_unread(self) -> None:
+        """Open the list's first unread story (the next feed, after n)."""
+        rows = self.headlines.headlines
+        found = next((i for i, row in enumerate(rows) if not row.read), None)
+        if found is not None:
+            self.headlines.cursor = found
+            self.action_open()
+
+    def action_mark_shown_read(self) -> None:
+        # Only what is listed: a story that arrived since stays unread.
+        unread = [row.id for row in self.headlines.headlines if not row.read]
+        self.reader.mark_read(unread)
+
+    def action_mark_all_read(self) -> None:
+        self.reader.mark_read(None)
+
+    def action_undo_mark(self) -> None:
+        self.reader.undo_marking()
 
     def action_next_article(self) -> None:
         self._open_relative(1)
