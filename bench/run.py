@@ -315,6 +315,8 @@ TARGETS = {
     "cursor move, median (ms)": "<= 20",
     "cursor move, p95 (ms)": "<= 50",
     "200 moves at once (ms)": "<= 300",
+    "next unread (n), median (ms)": "<= 20 + opening",
+    "mark the big library read, CLI (s)": "< 1",
     "peak memory (MB)": "<= 100",
     "cursor move during refresh, median (ms)": "<= 40",
     "cursor move during refresh, p95 (ms)": "<= 100",
@@ -514,6 +516,9 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
             time.sleep(0.5)
             record(program, "200 moves at once (ms)", terminal.burst(down, 200))
             record(program, "peak memory (MB)", peak_rss_mb(terminal.pid()))
+            # n: the next unread story, opened (both programs' default key).
+            latencies = terminal.key_latencies("n", min(args.keys, 30))
+            record(program, "next unread (n), median (ms)", median(latencies))
         finally:
             terminal.close()
 
@@ -617,6 +622,10 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
                     break
         finally:
             terminal.close()
+
+    # Marking the whole big library read from the command line (last: it
+    # changes the library), process start included.
+    record(reader, "mark the big library read, CLI (s)", reader.cli("big", "mark", "--all-read"))
 
 
 def report(output, programs, results, runs, feeds_n, items_n, started_at, clock, work) -> None:

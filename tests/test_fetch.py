@@ -212,7 +212,7 @@ async def test_one_broken_feed_does_not_spoil_the_others(library: Store, feed_se
     feed_server.routes["/bad"] = lambda h: h.send_plain(500, b"down")
     feeds = subscribe_paths(library, feed_server, "/good", "/bad")
     summary = await refresh_feeds(library, feeds, QUICK)
-    assert summary.line() == "1 feeds updated, 1 new articles, 0 unchanged, 1 failed"
+    assert summary.line() == "1 feed updated, 1 new article, 0 unchanged, 1 failed"
     by_url = {f.url: f for f in library.feeds()}
     assert by_url[feed_server.url("/good")].error is None
     assert by_url[feed_server.url("/bad")].error == "HTTP 500 Internal Server Error"

@@ -31,6 +31,7 @@ from tui_reader.locations import (
 from tui_reader.meter import Meter
 from tui_reader.sanitize import clean_line
 from tui_reader.sources.seeds import open_library
+from tui_reader.words import counted
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -254,6 +255,11 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     from tui_reader.reading import open_for_reading
     from tui_reader.render import render_article, render_plain
 
+    if len(args.id) < MIN_ID_PREFIX:
+        raise UserError(
+            f"id {args.id!r} is too short: give {MIN_ID_PREFIX} characters at least"
+            f" (see `{APP_NAME} list`)"
+        )
     matches = store.find_ids(args.id)
     if len(matches) > 1:
         raise UserError(f"id {args.id!r} matches more than one article; give more of it")
@@ -391,7 +397,8 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
             out.write(f"  also offered: {other.url}{label} [{other.kind}]\n")
     state = "Already subscribed to" if result.already else "Subscribed to"
     out.write(
-        f"{state} {result.feed.title} <{result.feed.url}>: {result.outcome.new} new articles\n"
+        f"{state} {result.feed.title} <{result.feed.url}>:"
+        f" {counted(result.outcome.new, 'new article')}\n"
     )
     return EXIT_OK
 
@@ -507,7 +514,7 @@ def cmd_search(store: Store, config: Config, args: argparse.Namespace, out: Text
 
     pending = store.unindexed_count()
     if pending > SEARCH_CATCH_UP:
-        print(f"indexing {pending:,} new articles for search (once) ...", file=sys.stderr)
+        print(f"indexing {counted(pending, 'new article')} for search (once) ...", file=sys.stderr)
     results = search(store, " ".join(args.query), catch_up_fully=True).headlines
     _print_headlines(results, args.json, out)
     if not results and not args.json:

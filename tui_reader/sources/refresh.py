@@ -35,6 +35,7 @@ from tui_reader.parsed_feed import ParsedFeed
 from tui_reader.sources.feed_parser import FeedParseError, parse_feed
 from tui_reader.sources.http import FetchError, fetch, make_client
 from tui_reader.sources.pages import fill_full_texts
+from tui_reader.words import counted
 
 # How one feed's refresh ended.
 FeedStatus = Literal["updated", "unchanged", "failed"]
@@ -75,13 +76,17 @@ class RefreshSummary:
     def line(self) -> str:
         """The one-line summary the CLI ends with."""
         line = (
-            f"{self.count('updated')} feeds updated, {self.new} new articles,"
+            f"{counted(self.count('updated'), 'feed')} updated,"
+            f" {counted(self.new, 'new article')},"
             f" {self.count('unchanged')} unchanged, {self.count('failed')} failed"
         )
         fetched = sum(o.full_texts for o in self.outcomes)
         failed = sum(o.full_text_failures for o in self.outcomes)
         if fetched or failed:
-            line += f"; full text fetched for {fetched} articles ({failed} kept their summary)"
+            line += (
+                f"; full text fetched for {counted(fetched, 'article')}"
+                f" ({failed} kept {'its' if failed == 1 else 'their'} summary)"
+            )
         return line
 
 
