@@ -185,7 +185,7 @@ def test_refresh_fetches_full_text_for_the_feeds_the_config_names(run, feed_serv
     (tmp_path / "config.toml").write_text(f'[feeds]\nfull_text = ["{url}"]\n')
     assert run("add", url).returncode == 0
     refreshed = run("refresh")
-    assert "full text fetched for 1 articles (1 kept their summary)" in refreshed.stdout
+    assert "full text fetched for 1 article (1 kept its summary)" in refreshed.stdout
     listing = {item["title"]: item["id"] for item in json.loads(run("list", "--json").stdout)}
     full = run("read", "--plain", listing["bridge headline"]).stdout
     assert "Paragraph 6 of the story" in full
@@ -265,7 +265,7 @@ def test_a_bad_link_in_a_full_text_feed_fails_only_that_article(run, feed_server
     refreshed = run("refresh")
     assert refreshed.returncode == 0, refreshed.stderr
     assert "0 failed" in refreshed.stdout  # the feed itself is fine (304 after `add`)
-    assert "full text fetched for 1 articles (1 kept their summary)" in refreshed.stdout
+    assert "full text fetched for 1 article (1 kept its summary)" in refreshed.stdout
     listing = {item["title"]: item["id"] for item in json.loads(run("list", "--json").stdout)}
     assert "Paragraph 6 of the story" in run("read", "--plain", listing["bridge headline"]).stdout
 
