@@ -324,8 +324,8 @@ TARGETS = {
     "open a story with a 30x200 table (ms)": "<= 50",
     "then G to its end (ms)": "<= 300",
     "index for search, deferred pass (s)": "",
-    "search, median per query (ms)": "<= 50",
-    "search, slowest query (ms)": "<= 50",
+    "search, first 500, median per query (ms)": "<= 50",
+    "search, first 500, slowest query (ms)": "<= 50",
     "search in the app, Enter to list (ms)": "",
 }
 SEARCH_QUERIES = ["minister", "lithium exports", "batter*", "headline 999", "nickel cars region"]
@@ -362,7 +362,7 @@ def search_timings(data_dir: Path) -> tuple[float, list[float]]:
         "times = []\n"
         "for query in json.loads(sys.argv[2]):\n"
         "    for _ in range(3):\n"
-        "        t = time.perf_counter(); found = store.search(query)\n"
+        "        t = time.perf_counter(); found = store.search(query, limit=500)\n"
         "        times.append((time.perf_counter() - t) * 1000)\n"
         "print(json.dumps([index, times]))\n"
     )
@@ -474,8 +474,8 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
     # it), then queries in-process.
     index_seconds, query_ms = search_timings(reader.data("big"))
     record(reader, "index for search, deferred pass (s)", index_seconds)
-    record(reader, "search, median per query (ms)", median(query_ms))
-    record(reader, "search, slowest query (ms)", max(query_ms))
+    record(reader, "search, first 500, median per query (ms)", median(query_ms))
+    record(reader, "search, first 500, slowest query (ms)", max(query_ms))
     reader.cli("small", "search", "minister")  # a search catches up with the index
 
     # First screens, alternating programs.

@@ -146,3 +146,57 @@ def test_a_word_in_thousands_of_titles_lists_the_newest_first(store: Store, monk
     assert [h.id for h in store.search("cobalt")] == [first, second]  # by relevance
     monkeypatch.setattr(search_module, "RANK_TITLES_UP_TO", 2)  # "thousands" of matches
     assert [h.id for h in store.search("cobalt")] == [second, first]  # newest first
+
+
+def library_with_topic(data_dir: Path, count: int) -> None:
+    """`count` stories about "topic", the newest last added, plus one about rain."""
+    with open_library(data_dir) as library:
+        library.add_articles(
+            [parse_text(f"Item {i} about the topic\n\nBody {i}.") for i in range(count)]
+            + [parse_text("Weather\n\nRain all week.")]
+        )
+        index_all(library)
+
+
+def test_every_match_comes_back_with_no_cap(run, data_dir: Path):
+    library_with_topic(data_dir, 2_000)
+    result = run("search", "topic", "--json")
+    titles = [item["title"] for item in json.loads(result.stdout)]
+    assert len(titles) == 2_000  # was cut at 500
+    assert set(titles) == {f"Item {i} about the topic" for i in range(2_000)}
+    assert titles[0] == "Item 1999 about the topic"  # equal scores: the newest first
+
+
+async def test_the_app_lists_every_match_and_says_how_many(data_dir: Path):
+    library_with_topic(data_dir, 2_000)
+    app = make_app(Config(), data_dir, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        status = app.reader_screen.query_one("#status")
+        assert "All articles · 2,002 stories" in str(status.render())  # with the seed
+        await press(app, pilot, "slash")  # search
+        await pilot.press(*"topic", "enter")
+        await settle(app, pilot)
+        titles = [h.title for h in headline_list(app).headlines]
+        assert len(titles) == 2_000 and "Item 0 about the topic" in titles
+        assert "Search: topic · 2,000 matches" in str(status.render())
+        await press(app, pilot, "G")  # the oldest match is reachable
+        assert headline_list(app).current.title == "Item 0 about the topic"
+
+
+async def test_no_match_says_so_and_slash_starts_from_the_last_query(data_dir: Path):
+    library_with_topic(data_dir, 3)
+    app = make_app(Config(), data_dir, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "slash")  # search for a word nowhere
+        await pilot.press(*"zebra", "enter")
+        await settle(app, pilot)
+        assert headline_list(app).headlines == []
+        assert any("No matches for 'zebra'." in n.message for n in app._notifications)
+        await press(app, pilot, "slash")  # the last query is there, selected
+        box = app.screen.query_one("Input")
+        assert box.value == "zebra"
+        await pilot.press(*"rain", "enter")  # typing replaces it
+        await settle(app, pilot)
+        assert [h.title for h in headline_list(app).headlines] == ["Weather"]

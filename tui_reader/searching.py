@@ -40,6 +40,7 @@ def search(
     *,
     catch_up_fully: bool = False,
     cancel: threading.Event | None = None,
+    limit: int | None = None,
 ) -> SearchResults:
     """Search titles and text for `query`, best matches first.
 
@@ -49,6 +50,7 @@ def search(
         catch_up_fully: Index everything waiting first, however much (the
             CLI); else only when it is at most `SEARCH_CATCH_UP` articles.
         cancel: Stops the catching up between batches.
+        limit: At most this many (a first page); None: every match.
 
     Returns:
         Matching headlines, and how many articles were still unindexed.
@@ -57,4 +59,4 @@ def search(
     if catch_up_fully or pending <= SEARCH_CATCH_UP:
         index_all(store, cancel, batch=5_000 if catch_up_fully else 500)
         pending = 0
-    return SearchResults(store.search(query), pending)
+    return SearchResults(store.search(query, limit=limit), pending)

@@ -16,6 +16,8 @@ from tui_reader.library.database import Database
 
 # Search ranks title matches by relevance when there are fewer than this.
 RANK_TITLES_UP_TO = 1_000
+# Rows fetched per statement (SQLite allows 32,766 parameters).
+_ROWS_PER_QUERY = 10_000
 
 HtmlToText = Callable[[str], str]
 
@@ -90,7 +92,7 @@ class SearchIndex(Database):
             total += done
         return total
 
-    def search(self, query: str, *, limit: int = 500) -> list[Headline]:
+    def search(self, query: str, *, limit: int | None = None) -> list[Headline]:
         """Find articles by the words of `query`, best matches first.
 
         Every word must occur (in the title or the text); a word ending in
@@ -99,7 +101,8 @@ class SearchIndex(Database):
 
         Args:
             query: Words as the user typed them (no FTS syntax needed).
-            limit: At most this many results.
+            limit: At most this many results; None: every match (the list
+                holds them all: nothing is hidden behind a cap).
 
         Returns:
             Matching headlines: title matches by relevance, then the rest
@@ -128,16 +131,18 @@ class SearchIndex(Database):
         if len(in_titles) < RANK_TITLES_UP_TO:
             in_titles.sort(key=lambda row: row[1])  # bm25: lower is better
         in_titles = in_titles[:limit]
+        # LIMIT -1 is SQLite's "no limit".
         anywhere = self.query(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (match, limit + len(in_titles)),
+            (match, -1 if limit is None else limit + len(in_titles)),
         )
         order = list(dict.fromkeys(row[0] for row in [*in_titles, *anywhere]))[:limit]
-        if not order:
-            return []
-        marks = ",".join("?" * len(order))
-        rows = self.query(
-            f"SELECT rowid, {HEADLINE_COLUMNS} FROM articles WHERE rowid IN ({marks})", order
-        )
-        by_rowid = {row[0]: headline_from_row(row[1:]) for row in rows}
+        by_rowid: dict[int, Headline] = {}
+        for start in range(0, len(order), _ROWS_PER_QUERY):
+            chunk = order[start : start + _ROWS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            rows = self.query(
+                f"SELECT rowid, {HEADLINE_COLUMNS} FROM articles WHERE rowid IN ({marks})", chunk
+            )
+            by_rowid.update((row[0], headline_from_row(row[1:])) for row in rows)
         return [by_rowid[rowid] for rowid in order if rowid in by_rowid]

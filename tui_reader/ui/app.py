@@ -13,12 +13,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from textual import work
-from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.worker import get_current_worker
@@ -31,13 +28,14 @@ from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import FeedNotFound
 from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory, styles_directory
-from tui_reader.marking import Marked, mark, mark_all_read
+from tui_reader.marking import Marked
 from tui_reader.meter import Clock, Meter
 from tui_reader.reading import open_for_reading
 from tui_reader.render import link_targets, render_article
 from tui_reader.searching import index_all, search
 from tui_reader.sources.seeds import open_library
 from tui_reader.ui.list_view import ListView
+from tui_reader.ui.marking_app import MarkingApp
 from tui_reader.ui.messages import (
     ArticleOpened,
     HeadlineChanged,
@@ -52,6 +50,7 @@ from tui_reader.ui.messages import (
 from tui_reader.ui.reader_screen import ReaderScreen
 from tui_reader.ui.widgets.dialogs import ALL_FEEDS, FeedPicker
 from tui_reader.ui.widgets.help_screen import key_label
+from tui_reader.words import counted
 
 # Headlines loaded before the first paint; more than any terminal is tall.
 FIRST_SCREENFUL = 300
@@ -60,7 +59,7 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(App[None]):
+class ReaderApp(MarkingApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME
@@ -92,6 +91,7 @@ class ReaderApp(App[None]):
         self.last_marked: Marked | None = None  # what U puts back
         self.list_last_row: int | None = None  # the last story stored when the list loaded
         self.open_first_unread = False  # n moved to another feed: open its first unread
+        self.view_size = ""  # "1,204 stories" or "12 matches", in the header
         self.reader_screen = ReaderScreen(clock, text_width=config.text_width)
         self.set_keymap(config.keys)
 
@@ -134,6 +134,7 @@ class ReaderApp(App[None]):
 
     def watch_view(self, old: ListView, new: ListView) -> None:
         """Show the new view in the header and load its headlines."""
+        self.view_size = ""  # until its headlines arrive
         self._show_view()
         # Unread only on or off lists the same stories: the cursor stays.
         # Any other change (or choosing the same view again) starts at the top.
@@ -305,7 +306,8 @@ class ReaderApp(App[None]):
 
     def _show_view(self, extra: str = "") -> None:
         # No SQLite here: this runs on the UI thread, maybe during a refresh.
-        self.reader_screen.header.status(self.view.title() + extra)
+        size = f" · {self.view_size}" if self.view_size else ""
+        self.reader_screen.header.status(self.view.title() + size + extra)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         self._show_view(f" · refreshing {message.done}/{message.total}")
@@ -355,7 +357,11 @@ class ReaderApp(App[None]):
         with self._store_errors():
             self.list_last_row = self.store.last_row()  # C marks nothing stored after it
             if view.query:
-                results = search(self.store, view.query, cancel=self.index_cancel)
+                # The first page at once; every other match follows (a common
+                # word matches 100,000 stories: about a second to list).
+                results = search(
+                    self.store, view.query, cancel=self.index_cancel, limit=FIRST_SCREENFUL
+                )
                 if results.still_pending:
                     # Answered from what is indexed; the background pass
                     # searches again when it ends (on_search_indexed). The
@@ -369,6 +375,11 @@ class ReaderApp(App[None]):
                         timeout=6,
                     )
                 headlines = results.headlines
+                if len(headlines) == FIRST_SCREENFUL:
+                    first = [h for h in headlines if not (view.unread_only and h.read)]
+                    self.post_message(HeadlinesLoaded(first, view, keep_cursor, more=True))
+                    headlines = self.store.search(view.query)
+                    keep_cursor = True
                 if view.unread_only:
                     headlines = [h for h in headlines if not h.read]
             else:
@@ -431,34 +442,6 @@ class ReaderApp(App[None]):
                 self.post_message(HeadlineChanged(headline))
 
     @work(thread=True, group="flags")
-    @work(thread=True, exclusive=True, group="mark")
-    def mark_read(self, article_ids: list[str] | None) -> None:
-        """Mark these stories read, or (None) every one added by the time the list loaded."""
-        if self.store is None:
-            return
-        with self._store_errors():
-            if article_ids is None:
-                marked = mark_all_read(self.store, up_to=self.list_last_row)
-            else:
-                marked = mark(self.store, article_ids, "read", True)
-            self.last_marked = marked if marked.ids else self.last_marked
-            undo = key_label(self.config.keys_for("undo_mark"))
-            hint = f" Press {undo} to undo." if marked.ids else ""
-            self.call_from_thread(self.notify, marked.line() + hint, timeout=6)
-            self.call_from_thread(self.reload_headlines)
-
-    @work(thread=True, exclusive=True, group="mark")
-    def undo_marking(self) -> None:
-        """Put back the read state the last marking changed."""
-        marked, self.last_marked = self.last_marked, None
-        if marked is None or self.store is None:
-            self.call_from_thread(self.notify, "Nothing to undo.", timeout=3)
-            return
-        with self._store_errors():
-            back = marked.undo(self.store)
-            self.call_from_thread(self.notify, f"Undone: {back.line()}", timeout=4)
-            self.call_from_thread(self.reload_headlines)
-
     @work(thread=True, exclusive=True, group="next-feed")
     def open_next_unread_feed(self, step: int) -> None:
         """Show the next (1) or previous (-1) feed with unread stories and open its first."""
@@ -520,14 +503,6 @@ class ReaderApp(App[None]):
             with self._store_errors():
                 self.post_message(MeterChanged(self.meter.state()))
 
-    @contextmanager
-    def _store_errors(self) -> Iterator[None]:
-        """Turn a failed library operation into a notice; the app goes on."""
-        try:
-            yield
-        except StoreError as exc:
-            self.post_message(LibraryProblem(str(exc)))
-
     # Results ----------------------------------------------------------------
 
     def on_library_failed(self, message: LibraryFailed) -> None:
@@ -544,6 +519,13 @@ class ReaderApp(App[None]):
         headlines = self.reader_screen.headlines
         keep_id = headlines.current.id if message.keep_cursor and headlines.current else None
         headlines.set_headlines(message.headlines, keep_id)
+        count = len(message.headlines)
+        query = message.view.query
+        size = counted(count, "match", "matches") if query else counted(count, "story", "stories")
+        self.view_size = size.replace(" ", "+ ", 1) if message.more else size  # "300+ matches"
+        self._show_view()
+        if query and not count and not message.more:
+            self.notify(f"No matches for {query!r}.", timeout=4)
         if self.open_first_unread:  # n went on to this feed
             self.open_first_unread = False
             self.reader_screen.open_first_unread()

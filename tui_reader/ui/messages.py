@@ -38,6 +38,7 @@ class HeadlinesLoaded(Message):
     headlines: list[Headline]
     view: ListView  # the view they were loaded for; stale ones are dropped
     keep_cursor: bool  # keep the cursor on the story it is on when they arrive
+    more: bool = False  # the first page: the rest follows in another message
 
 
 @dataclass
