@@ -32,8 +32,12 @@ def test_bench_smoke_writes_every_figure(tmp_path: Path):
         "peak memory (MB)",
         "cursor move during refresh, median (ms)",
         "open a 5,000-word article (ms)",
-        "search, median per query (ms)",
+        "open a story with a 30x200 table (ms)",
+        "then G to its end (ms)",
+        "next unread (n), median (ms)",
+        "search, first 500, median per query (ms)",
         "search in the app, Enter to list (ms)",
+        "mark the big library read, CLI (s)",
     ):
         row = next((line for line in table.splitlines() if line.startswith(f"| {figure} |")), "")
         assert re.match(rf"\| {re.escape(figure)} \| [\d,.]+ \|", row), (figure, table)
