@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -548,18 +549,7 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
     article = work / "long.txt"
     article.write_text("A Very Long Read\n\n" + long_page)
     reader.cli("empty", "import", str(article))
-    for _ in range(runs):
-        terminal = Tmux(reader.command("empty"), reader.env)
-        try:
-            terminal.wait_for("A Very Long Read")
-            time.sleep(0.5)
-            sent = time.perf_counter()
-            terminal.send("Enter")
-            shown = terminal.wait_for("min read")
-            record(reader, "open a 5,000-word article (ms)", (shown - sent) * 1000)
-            terminal.send("q")
-        finally:
-            terminal.close()
+    open_story(record, reader, "empty", "A Very Long Read", "open a 5,000-word article (ms)", runs)
 
     # Opening a story with a 30-column, 200-row table (a saved page): wider
     # than any pane, so it reads as 200 blocks of "Header: value" lines.
@@ -575,28 +565,8 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
         "</body></html>"
     )
     reader.cli("table", "import", str(table_page))
-    for _ in range(runs):
-        terminal = Tmux(reader.command("table"), reader.env)
-        try:
-            terminal.wait_for("A Wide Table")
-            time.sleep(0.5)
-            sent = time.perf_counter()
-            terminal.send("Enter")
-            shown = terminal.wait_for("min read")
-            record(reader, "open a story with a 30x200 table (ms)", (shown - sent) * 1000)
-            # The rest of the table is laid out after the first paint: a key
-            # pressed right away must not wait for all of it.
-            sent = time.perf_counter()
-            terminal.send("G")
-            try:
-                terminal.wait_for("r199c29", timeout=10)
-            except RuntimeError:
-                print("  (G did not reach the table's end: the list had the keys)")
-            else:
-                record(reader, "then G to its end (ms)", (time.perf_counter() - sent) * 1000)
-            terminal.send("q")
-        finally:
-            terminal.close()
+    table_figure = "open a story with a 30x200 table (ms)"
+    open_story(record, reader, "table", "A Wide Table", table_figure, runs, "r199c29")
 
     # Search in the app (the library was indexed above).
     for _ in range(runs):
@@ -626,6 +596,42 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
     # Marking the whole big library read from the command line (last: it
     # changes the library), process start included.
     record(reader, "mark the big library read, CLI (s)", reader.cli("big", "mark", "--all-read"))
+
+
+def open_story(
+    record: Callable[[TuiReader, str, float], None],
+    reader: TuiReader,
+    label: str,
+    title: str,
+    figure: str,
+    runs: int,
+    end: str = "",
+) -> None:
+    """Time Enter on the story `title` (the first headline) until its meta line shows;
+    with `end`, then G until that text at the story's end shows ("then G to its end")."""
+    for _ in range(runs):
+        terminal = Tmux(reader.command(label), reader.env)
+        try:
+            terminal.wait_for(title)
+            time.sleep(0.5)
+            sent = time.perf_counter()
+            terminal.send("Enter")
+            shown = terminal.wait_for("min read")
+            record(reader, figure, (shown - sent) * 1000)
+            if end:
+                # The rest is laid out after the first paint: a key pressed
+                # right away must not wait for all of it.
+                sent = time.perf_counter()
+                terminal.send("G")
+                try:
+                    terminal.wait_for(end, timeout=10)
+                except RuntimeError:
+                    print("  (G did not reach the story's end: the list had the keys)")
+                else:
+                    record(reader, "then G to its end (ms)", (time.perf_counter() - sent) * 1000)
+            terminal.send("q")
+        finally:
+            terminal.close()
 
 
 def report(output, programs, results, runs, feeds_n, items_n, started_at, clock, work) -> None:

@@ -12,8 +12,8 @@ import pytest
 from tests.conftest import FakeClock
 from tests.test_app import headline_list, settle
 from tui_reader.config import Config
+from tui_reader.dates import short_date
 from tui_reader.locations import seeds_directory
-from tui_reader.render import short_date
 from tui_reader.sources.scraped_text import parse_text
 from tui_reader.sources.seeds import open_library
 from tui_reader.ui.app import make_app

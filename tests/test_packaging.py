@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -106,8 +107,11 @@ def test_installed_wheel_finds_its_styles_and_seeds(tmp_path: Path):
 
 
 @pytest.mark.parametrize("missing", ["platformdirs", "rich"])
-def test_python_m_without_the_dependencies_says_how_to_install(missing: str):
-    """`python -m tui_reader` from a bare checkout: --version works, the rest is one line."""
+def test_python_m_without_the_dependencies_lists_or_says_how_to_install(
+    missing: str, tmp_path: Path
+):
+    """`python -m tui_reader` from a bare checkout: --version and `list` work (a fresh
+    library, the XDG paths without platformdirs), and what needs the package says so."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         code = (
@@ -122,9 +126,18 @@ def test_python_m_without_the_dependencies_says_how_to_install(missing: str):
     version = run("--version")
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip().startswith("tui-reader ")
-    listing = run("list")
-    assert listing.returncode == 1
-    assert listing.stderr.strip().splitlines() == [
-        f"tui-reader: error: the package {missing!r} is not installed; install tui-reader"
-        " first: python3 -m venv .venv && .venv/bin/pip install ."
-    ]
+    fresh = str(tmp_path / "data")
+    listing = run("--data-dir", fresh, "list", "--json")
+    assert listing.returncode == 0, listing.stderr
+    [seed] = json.loads(listing.stdout)
+    assert seed["title"] == "Japan and Canada Forge EV Battery Alliance"
+    assert run("--data-dir", fresh, "list").returncode == 0  # dates need no Rich
+    reading = run("--data-dir", fresh, "read", seed["id"], "--plain")
+    if missing == "rich":  # the article is rendered by Rich
+        assert reading.returncode == 1
+        assert reading.stderr.strip().splitlines() == [
+            f"tui-reader: error: the package {missing!r} is not installed; install tui-reader"
+            " first: python3 -m venv .venv && .venv/bin/pip install ."
+        ]
+    else:
+        assert reading.returncode == 0 and "Japan and Canada" in reading.stdout

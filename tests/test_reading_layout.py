@@ -13,7 +13,7 @@ from tui_reader.config import Config
 from tui_reader.locations import seeds_directory
 from tui_reader.sources.scraped_text import parse_text
 from tui_reader.sources.seeds import open_library
-from tui_reader.ui.app import make_app
+from tui_reader.ui.app import ReaderApp, make_app
 
 LONG_TITLE = (
     "Satellite will space out its orbit to avoid debris as agencies argue "
@@ -34,6 +34,13 @@ def library_with_long_titles(data_dir: Path) -> None:
         library.add_articles(stories)
 
 
+@pytest.fixture
+def app(data_dir: Path, clock: FakeClock) -> ReaderApp:
+    """The app on the long-titled library."""
+    library_with_long_titles(data_dir)
+    return make_app(Config(), data_dir, clock=clock)
+
+
 def shown_title_cells(row: str) -> int:
     """How many cells of the long title a row shows (up to the "…" that cuts it)."""
     start = row.index("Satellite")
@@ -44,10 +51,8 @@ def shown_title_cells(row: str) -> int:
 
 @pytest.mark.parametrize(("size", "least"), [((100, 30), 40), ((80, 24), 30), ((200, 50), 40)])
 async def test_a_headline_shows_enough_of_its_title(
-    data_dir: Path, clock: FakeClock, size: tuple[int, int], least: int
+    app: ReaderApp, size: tuple[int, int], least: int
 ):
-    library_with_long_titles(data_dir)
-    app = make_app(Config(), data_dir, clock=clock)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         rows = [headline_list(app).render_line(y).text for y in range(6)]
@@ -60,11 +65,7 @@ async def test_a_headline_shows_enough_of_its_title(
         assert any("Orbital" in row for row in story_rows)
 
 
-async def test_enter_gives_the_article_the_wide_pane_and_h_gives_it_back(
-    data_dir: Path, clock: FakeClock
-):
-    library_with_long_titles(data_dir)
-    app = make_app(Config(), data_dir, clock=clock)
+async def test_enter_gives_the_article_the_wide_pane_and_h_gives_it_back(app: ReaderApp):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         screen = app.reader_screen
@@ -78,9 +79,7 @@ async def test_enter_gives_the_article_the_wide_pane_and_h_gives_it_back(
         assert screen.headlines.size.width > screen.article.size.width
 
 
-async def test_z_reads_full_width_and_escape_or_z_comes_back(data_dir: Path, clock: FakeClock):
-    library_with_long_titles(data_dir)
-    app = make_app(Config(), data_dir, clock=clock)
+async def test_z_reads_full_width_and_escape_or_z_comes_back(app: ReaderApp):
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)
         screen = app.reader_screen
@@ -105,11 +104,7 @@ async def test_z_reads_full_width_and_escape_or_z_comes_back(data_dir: Path, clo
         assert screen.headlines.display and screen.headlines.has_focus
 
 
-async def test_the_reader_keeps_their_place_when_the_pane_changes_width(
-    data_dir: Path, clock: FakeClock
-):
-    library_with_long_titles(data_dir)
-    app = make_app(Config(), data_dir, clock=clock)
+async def test_the_reader_keeps_their_place_when_the_pane_changes_width(app: ReaderApp):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         view = app.reader_screen.article
@@ -125,9 +120,7 @@ async def test_the_reader_keeps_their_place_when_the_pane_changes_width(
         assert view.scroll_y > 40
 
 
-async def test_below_80_columns_the_panes_take_turns(data_dir: Path, clock: FakeClock):
-    library_with_long_titles(data_dir)
-    app = make_app(Config(), data_dir, clock=clock)
+async def test_below_80_columns_the_panes_take_turns(app: ReaderApp):
     async with app.run_test(size=(70, 24)) as pilot:
         await settle(app, pilot)
         screen = app.reader_screen
@@ -140,9 +133,7 @@ async def test_below_80_columns_the_panes_take_turns(data_dir: Path, clock: Fake
         assert screen.headlines.display and not screen.article.display
 
 
-async def test_keys_typed_right_after_enter_go_to_the_article(data_dir: Path, clock: FakeClock):
-    library_with_long_titles(data_dir)
-    app = make_app(Config(), data_dir, clock=clock)
+async def test_keys_typed_right_after_enter_go_to_the_article(app: ReaderApp):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         screen = app.reader_screen

@@ -179,7 +179,7 @@ def _print_headlines(headlines: list[Headline], as_json: bool, out: TextIO) -> N
         json.dump(items, out, ensure_ascii=False)
         out.write("\n")
         return
-    from tui_reader.render import format_date
+    from tui_reader.dates import format_date
 
     for h in headlines:
         marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
@@ -423,7 +423,7 @@ def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextI
         json.dump(items, out, ensure_ascii=False)
         out.write("\n")
         return EXIT_OK
-    from tui_reader.render import format_date
+    from tui_reader.dates import format_date
 
     for f in feeds:
         updated = format_date(f.updated) or "never"

@@ -2,15 +2,17 @@
 
 Every platform path the program uses is decided here, so tests and the
 `--data-dir` option only need to override one place.
-Imports platformdirs and the package name only.
+Imports the package name only; platformdirs when a default directory is
+needed. Run from a bare checkout without it (`python3 -m tui_reader`), the
+defaults are the XDG ones platformdirs gives on Linux, so the CLI's library
+commands (`list --json`, `mark`, `quota`) still work there.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from platformdirs import user_config_dir, user_data_dir
+from typing import Literal
 
 from tui_reader import APP_NAME
 
@@ -36,7 +38,7 @@ def data_directory(override: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser()
-    return Path(user_data_dir(APP_NAME, appauthor=False))
+    return _user_dir("data")
 
 
 def database_path(data_dir: Path) -> Path:
@@ -59,7 +61,22 @@ def config_file(override: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get(CONFIG_ENV)
     if env:
         return Path(env).expanduser()
-    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    return _user_dir("config") / "config.toml"
+
+
+# Without platformdirs: the XDG variable and its default under the home folder.
+_XDG = {"data": ("XDG_DATA_HOME", ".local/share"), "config": ("XDG_CONFIG_HOME", ".config")}
+
+
+def _user_dir(kind: Literal["data", "config"]) -> Path:
+    """The platform's user data or config dir for tui-reader (platformdirs decides)."""
+    try:
+        import platformdirs
+    except ImportError:  # a bare checkout: the XDG default, as platformdirs has on Linux
+        variable, fallback = _XDG[kind]
+        return Path(os.environ.get(variable) or Path.home() / fallback) / APP_NAME
+    find = platformdirs.user_data_dir if kind == "data" else platformdirs.user_config_dir
+    return Path(find(APP_NAME, appauthor=False))
 
 
 def config_file_is_explicit(override: str | os.PathLike[str] | None = None) -> bool:

@@ -8,7 +8,6 @@ Imports the article model and the meter's paywall line; Rich, never Textual.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from rich.cells import cell_len
@@ -18,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tui_reader.article import Article, Block, BlockKind, InlineStyle, Link, Span, image_label
+from tui_reader.dates import format_date
 from tui_reader.meter import PAYWALL_MESSAGE
 from tui_reader.tables import TableBlock, TablePiece
 
@@ -61,43 +61,6 @@ def safe_link(url: str) -> str | None:
     except ValueError:
         return None
     return url.strip() if scheme in SAFE_LINK_SCHEMES else None
-
-
-def format_date(iso: str | None) -> str:
-    """Show an ISO 8601 date as "2024-05-17", or "" when unknown or unreadable."""
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).date().isoformat()
-    except ValueError:
-        return ""
-
-
-def short_date(iso: str | None, now: float) -> str:
-    """A date as a list shows it: "14:05" today, "Dec 01" this year, "2024-12-01" before.
-
-    Args:
-        iso: An ISO 8601 time (UTC when it names no zone), or None.
-        now: Seconds since the epoch: what "today" and "this year" mean.
-
-    Returns:
-        The date in local time, or "" when unknown or unreadable.
-    """
-    if not iso:
-        return ""
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    when = when.astimezone()
-    today = datetime.fromtimestamp(now).astimezone()
-    if when.date() == today.date():
-        return when.strftime("%H:%M")
-    if when.year == today.year:
-        return when.strftime("%b %d")
-    return when.date().isoformat()
 
 
 def meta_line(article: Article) -> str:

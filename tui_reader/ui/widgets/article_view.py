@@ -28,6 +28,8 @@ from textual.strip import Strip
 EMPTY_HINT = "No article open.\n\nMove to a headline and press Enter to read it."
 # The least margin left of the text; a pane wider than the text centres it.
 PADDING = 2
+# Widths of one article kept wrapped (the panes' two, and a resize or two).
+KEPT_LAYOUTS = 4
 # Seconds of wrapping per turn after the first paint (keys are read between turns).
 REST_BUDGET = 0.015
 
@@ -41,7 +43,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleView {
         background: $surface;
         scrollbar-gutter: stable;
-        scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
     ArticleView > .article-view--empty {
@@ -115,6 +116,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         parts = self._parts()
         if self._laid_out is not None and self._done == len(parts):
             self._layouts[self._laid_out] = (self._lines, self._starts)
+            while len(self._layouts) > KEPT_LAYOUTS:  # a terminal resized many times
+                del self._layouts[next(iter(self._layouts))]
         self._laid_out = key
         self._margin = margin
         cached = self._layouts.get(key)

@@ -3,7 +3,7 @@
 A `ScrollView` paints only the rows on screen, from an LRU cache of rendered
 strips, so 100,000 headlines cost no more to show than 10 (one widget per row,
 or an OptionList, takes seconds to paint that many).
-Imports Textual, the library's `Headline` and `render` for dates.
+Imports Textual, the library's `Headline` and `dates`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_reader.dates import short_date
 from tui_reader.library.articles import Headline
-from tui_reader.render import short_date
 
 # The feed's column: a fifth of the room, between these. The title comes
 # first: the feed column shrinks to leave it `TITLE_ROOM` cells, and goes
@@ -64,7 +64,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     HeadlineList {
         background: $surface;
         scrollbar-gutter: stable;
-        scrollbar-size-vertical: 1;
         overflow-x: hidden;
     }
     HeadlineList > .headline-list--cursor {
