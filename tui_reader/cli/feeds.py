@@ -1,0 +1,152 @@
+"""The commands on subscriptions: add, feeds, remove, refresh and export-opml."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from tui_reader import APP_NAME
+from tui_reader.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    UserError,
+    check_online,
+    find_feed,
+)
+from tui_reader.config import Config
+from tui_reader.library.store import Store
+from tui_reader.sanitize import clean_line
+from tui_reader.words import counted
+
+
+def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Subscribe to a feed URL, or to the feed a web page links to."""
+    check_online(config)
+    import asyncio
+
+    from tui_reader.sources.http import FetchError
+    from tui_reader.sources.subscribe import subscribe
+
+    try:
+        result = asyncio.run(subscribe(store, args.url, config.network))
+    except FetchError as exc:
+        raise UserError(f"cannot subscribe to {clean_line(args.url)}: {exc}") from None
+    if args.folder:
+        store.set_feed_folder(result.feed.id, args.folder)
+    if result.found_on_page:
+        out.write(f"The page links to a feed; chose {result.found_on_page.url}\n")
+        for other in result.alternatives:
+            label = f" ({other.title})" if other.title else ""
+            out.write(f"  also offered: {other.url}{label} [{other.kind}]\n")
+    state = "Already subscribed to" if result.already else "Subscribed to"
+    out.write(
+        f"{state} {result.feed.title} <{result.feed.url}>:"
+        f" {counted(result.outcome.new, 'new article')}\n"
+    )
+    return EXIT_OK
+
+
+def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """List subscriptions."""
+    feeds = store.feeds()
+    if args.json:
+        items = [
+            {
+                "id": f.id,
+                "title": f.title,
+                "url": f.url,
+                "folder": f.folder,
+                "updated": f.updated,
+                "unread": f.unread,
+                "total": f.total,
+                "error": f.error,
+            }
+            for f in feeds
+        ]
+        json.dump(items, out, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    from tui_reader.dates import format_date
+
+    for f in feeds:
+        updated = format_date(f.updated) or "never"
+        title = f.title or "(untitled)"
+        line = f"{f.id:>4}  {f.unread:>5}/{f.total:<5}  {updated:<10}  {title}  <{f.url}>"
+        out.write(line + (f"\n      error: {f.error}" if f.error else "") + "\n")
+    if not feeds:
+        out.write(f"No subscriptions yet: `{APP_NAME} add URL` subscribes to a feed.\n")
+    return EXIT_OK
+
+
+def cmd_remove(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Unsubscribe; say what happens to the feed's articles."""
+    feed = find_feed(store, args.feed)
+    deleted, kept = store.remove_feed(feed.id)
+    out.write(
+        f"Unsubscribed from {feed.title or feed.url}: deleted {deleted} articles,"
+        f" kept {kept} starred\n"
+    )
+    return EXIT_OK
+
+
+def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Fetch feeds; exit 0 all good, 4 some failed, 1 none could be tried, 2 an ambiguous FEED."""
+    feeds = [find_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
+    if not feeds:
+        raise UserError(f"no feeds to refresh (`{APP_NAME} add URL` subscribes to one)")
+    check_online(config)
+    import asyncio
+
+    from tui_reader.sources.refresh import FeedOutcome, refresh_feeds
+
+    if sys.stderr.isatty():
+        from rich.markup import escape
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Refreshing", total=len(feeds))
+
+            def advance(done: int, total: int, outcome: FeedOutcome) -> None:
+                # Feed titles are strangers' text: never Rich markup.
+                name = escape(outcome.feed.title[:30])
+                bar.update(task, completed=done, description=name)
+
+            summary = asyncio.run(
+                refresh_feeds(
+                    store,
+                    feeds,
+                    config.network,
+                    progress=advance,
+                    full_text=config.full_text_feeds,
+                )
+            )
+    else:
+        summary = asyncio.run(
+            refresh_feeds(store, feeds, config.network, full_text=config.full_text_feeds)
+        )
+    for outcome in summary.outcomes:
+        name = outcome.feed.title or outcome.feed.url
+        if outcome.status == "failed":
+            print(f"{APP_NAME}: {name}: {outcome.error}", file=sys.stderr)
+        elif outcome.note:
+            print(f"{APP_NAME}: {name}: {outcome.note}", file=sys.stderr)
+    out.write(summary.line() + "\n")
+    return EXIT_SOME_FAILED if summary.count("failed") else EXIT_OK
+
+
+def cmd_export_opml(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Write subscriptions as OPML 2.0 to a file or stdout."""
+    from tui_reader.sources.opml import OpmlFeed, write_opml
+
+    document = write_opml(OpmlFeed(f.url, f.title, f.folder) for f in store.feeds())
+    if args.file:
+        try:
+            Path(args.file).write_text(document, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {args.file}: {exc.strerror}") from None
+    else:
+        out.write(document)
+    return EXIT_OK
