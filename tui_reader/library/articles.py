@@ -58,6 +58,16 @@ def headline_from_row(row: Row) -> Headline:
     return Headline(row[0], row[1], sys.intern(row[2]), row[3], row[4], bool(row[5]), bool(row[6]))
 
 
+# How the headline list can be sorted; the first is the default.
+Order = Literal["newest", "oldest", "feed"]
+ORDERS: tuple[Order, ...] = ("newest", "oldest", "feed")
+_ORDER_BY: dict[Order, str] = {
+    "newest": "sort_key DESC, id",
+    "oldest": "sort_key, id",
+    # Feed by feed (by the name shown in the list), each newest first.
+    "feed": "source COLLATE NOCASE, sort_key DESC, id",
+}
+
 # Ids per statement (SQLite allows 32,766 parameters).
 _CHUNK = 10_000
 
@@ -167,14 +177,18 @@ class ArticleStore(Database):
         unread_only: bool = False,
         starred_only: bool = False,
         feed_id: int | None = None,
+        folder: str | None = None,
+        order: Order = "newest",
         limit: int | None = None,
     ) -> list[Headline]:
-        """List headlines, newest first.
+        """List headlines, newest first unless `order` says otherwise.
 
         Args:
             unread_only: Only articles not marked read.
             starred_only: Only starred articles.
             feed_id: Only this feed's articles.
+            folder: Only the articles of the feeds filed under this folder.
+            order: "newest" first, "oldest" first, or by "feed".
             limit: At most this many (the first screenful, say).
 
         Returns:
@@ -187,16 +201,20 @@ class ArticleStore(Database):
             where.append("starred = 1")
         if feed_id is not None:
             where.append(f"feed_id = {int(feed_id)}")
+        params: list[object] = []
+        if folder is not None:
+            where.append("feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
+            params.append(folder)
         sql = f"SELECT {HEADLINE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY sort_key DESC, id"
+        sql += f" ORDER BY {_ORDER_BY[order]}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         # Row by row, not fetchall(): 100,000 rows held twice (as tuples and as
         # headlines) would double the peak memory of loading a large library.
         with self.reading() as db:
-            return [headline_from_row(row) for row in db.execute(sql)]
+            return [headline_from_row(row) for row in db.execute(sql, params)]
 
     def headline(self, article_id: str) -> Headline | None:
         """Load one headline (after its state changed), or None."""
@@ -210,6 +228,13 @@ class ArticleStore(Database):
     def unread_count(self) -> int:
         """Number of articles not marked read."""
         return int(self.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
+
+    def starred_counts(self) -> tuple[int, int]:
+        """(unread, total) of the starred articles, for the feed list's "Starred" row."""
+        row = self.query(
+            "SELECT COALESCE(SUM(read = 0), 0), count(*) FROM articles WHERE starred = 1"
+        )[0]
+        return int(row[0]), int(row[1])
 
     def find_ids(self, prefix: str) -> list[str]:
         """Find articles whose id starts with `prefix`.

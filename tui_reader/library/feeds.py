@@ -172,6 +172,12 @@ class FeedStore(Database):
             db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return deleted, kept
 
+    def rename_feed(self, feed_id: int, title: str) -> None:
+        """Give a feed the user's own title; refreshes keep it, and its stories show it."""
+        with self.transaction() as db:
+            db.execute("UPDATE feeds SET title = ? WHERE id = ?", (title, feed_id))
+            db.execute("UPDATE articles SET source = ? WHERE feed_id = ?", (title, feed_id))
+
     def set_feed_folder(self, feed_id: int, folder: str) -> None:
         """File a feed under a folder ("" for none)."""
         with self.transaction() as db:
@@ -215,11 +221,14 @@ class FeedStore(Database):
         Returns:
             (new articles, updated articles).
         """
-        title = feed.title or parsed.title
         added_at = now_iso()
         new = updated = 0
         seen: set[str] = set()
         with self.transaction() as db:
+            # The title as it is now: the user may have renamed the feed
+            # while it was being fetched.
+            row = db.execute("SELECT title FROM feeds WHERE id = ?", (feed.id,)).fetchone()
+            title = (row[0] if row else feed.title) or parsed.title
             for entry in parsed.entries:
                 key = entry.key()
                 qualified = f"{key}#{entry.content_hash()}"
