@@ -87,3 +87,11 @@ def test_another_page_with_the_same_title_is_its_own_article(run, tmp_path: Path
     result = run("import", str(folder))
     assert result.returncode == 0, result.stderr
     assert len(copies(run)) == 2
+
+
+def test_save_of_a_url_without_a_scheme_falls_back_to_http(run, feed_server):
+    url = serve_html(feed_server, "/bridge", story_page(TITLE))
+    saved = run("save", url.removeprefix("http://"))  # the server speaks no TLS
+    assert saved.returncode == 0, saved.stderr
+    [story] = copies(run)
+    assert story["url"] == url
