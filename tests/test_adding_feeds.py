@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Input, OptionList
 
 from tests.conftest import FakeClock
@@ -48,6 +50,17 @@ QUICK = NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
 def test_a_feed_url_has_one_spelling(typed: str, normal: str):
     assert normalise_feed_url(typed) == normal
     assert normalise_feed_url(normal) == normal  # and it stays put
+
+
+URL_PARTS = st.sampled_from(
+    ["http", "HTTPS", "feed", "feed:http", ":", "//", "/", "[", "]", "::1", "@", "?", "#", "80"]
+)
+
+
+@given(st.lists(st.one_of(URL_PARTS, st.text(max_size=4)), max_size=8).map("".join))
+def test_normalising_never_raises_and_settles_at_once(text: str):
+    once = normalise_feed_url(text)
+    assert normalise_feed_url(once) == once
 
 
 def serve(feed_server, path: str, title: str, items: list[tuple[str, str]]) -> str:

@@ -219,9 +219,8 @@ class ReaderApp(MarkingApp):
         except ShownError as exc:  # FetchError, BadPick, StoreError
             return str(exc)
         found = f" (found on the page: {result.found_on_page.url})" if result.found_on_page else ""
-        self.notify(
-            f"Subscribed to {result.feed.title}: {result.outcome.new} articles{found}", timeout=5
-        )
+        state = "Already subscribed to" if result.already else "Subscribed to"
+        self.notify(f"{state} {result.feed.title}: {result.outcome.new} articles{found}", timeout=5)
         self.reload_headlines()
         self.index_for_search()
         return None
