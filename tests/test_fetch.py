@@ -228,7 +228,10 @@ async def test_subscribing_to_a_page_finds_its_feed(library: Store, feed_server)
     feed_server.routes["/"] = lambda h: h.send_plain(200, page, "text/html")
     result = await subscribe(library, feed_server.url("/"), QUICK)
     assert result.found_on_page is not None and result.found_on_page.title == "News"
-    assert [link.url for link in result.alternatives] == [feed_server.url("/atom")]
+    assert [link.url for link in result.offered] == [
+        feed_server.url(p) for p in ("/feed.xml", "/atom")
+    ]
+    assert result.picked == 1
     assert result.feed.url == feed_server.url("/feed.xml")
     assert result.feed.title == "Site News"
     assert result.outcome.new == 1

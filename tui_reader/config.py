@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.meter import LIMIT_RANGE, PERIOD_DAYS_RANGE
 from tui_reader.network_settings import NetworkSettings
 
@@ -271,7 +272,8 @@ def _read_urls(
     """A list of feed URLs, or None (with a warning) when it is something else."""
     value = table.get(name, [])
     if isinstance(value, list) and all(isinstance(url, str) for url in value):
-        return frozenset(url.strip() for url in value)
+        # Compared with the feeds' stored URLs, which are in their normal spelling.
+        return frozenset(normalise_feed_url(url) for url in value)
     config.warnings.append(f"{prefix}.{name} must be a list of feed URLs; {otherwise}")
     return None
 

@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui_reader import APP_NAME
 from tui_reader.cli.common import (
     EXIT_OK,
     EXIT_SOME_FAILED,
+    UsageError,
     UserError,
     check_online,
     find_feed,
@@ -21,32 +22,58 @@ from tui_reader.library.store import Store
 from tui_reader.sanitize import clean_line
 from tui_reader.words import counted
 
+if TYPE_CHECKING:
+    from tui_reader.sources.feed_parser import FeedLink
+
 
 def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    """Subscribe to a feed URL, or to the feed a web page links to."""
+    """Subscribe to a feed URL, or to a feed a web page links to (the first, or `--pick N`).
+
+    A page with several feeds gets them listed, numbered, whichever is chosen:
+    taking the first is never silent, and the list gives the number to pick.
+    """
     check_online(config)
     import asyncio
 
     from tui_reader.sources.http import FetchError
-    from tui_reader.sources.subscribe import subscribe
+    from tui_reader.sources.subscribe import BadPick, find_feeds, subscribe_offer
 
+    typed = clean_line(args.url)
+    if args.pick is not None and args.pick < 1:
+        raise UsageError(f"--pick {args.pick}: feeds are numbered from 1; nothing was subscribed")
     try:
-        result = asyncio.run(subscribe(store, args.url, config.network))
+        offer = asyncio.run(find_feeds(args.url, config.network))
+        if args.pick is not None and args.pick > offer.count and offer.links:
+            _list_offered(offer.links, None, out)
+        result = asyncio.run(subscribe_offer(store, offer, config.network, pick=args.pick))
+    except BadPick as exc:
+        raise UsageError(f"cannot subscribe to {typed}: {exc}; nothing was subscribed") from None
     except FetchError as exc:
-        raise UserError(f"cannot subscribe to {clean_line(args.url)}: {exc}") from None
+        raise UserError(f"cannot subscribe to {typed}: {exc}") from None
     if args.folder:
         store.set_feed_folder(result.feed.id, args.folder)
-    if result.found_on_page:
-        out.write(f"The page links to a feed; chose {result.found_on_page.url}\n")
-        for other in result.alternatives:
-            label = f" ({other.title})" if other.title else ""
-            out.write(f"  also offered: {other.url}{label} [{other.kind}]\n")
+    if len(result.offered) > 1:
+        _list_offered(result.offered, result.picked, out)
+        if args.pick is None:
+            out.write(
+                f"Chose the first; `{APP_NAME} add {typed} --pick N` subscribes to another.\n"
+            )
+    elif result.found_on_page:
+        out.write(f"The page links to a feed: {result.found_on_page.url}\n")
     state = "Already subscribed to" if result.already else "Subscribed to"
     out.write(
         f"{state} {result.feed.title} <{result.feed.url}>:"
         f" {counted(result.outcome.new, 'new article')}\n"
     )
     return EXIT_OK
+
+
+def _list_offered(links: list[FeedLink], picked: int | None, out: TextIO) -> None:
+    """A page's feeds, one a line: number, title, URL, kind (the chosen one marked `*`)."""
+    out.write(f"The page links to {len(links)} feeds:\n")
+    for number, link in enumerate(links, 1):
+        mark = "*" if number == picked else " "
+        out.write(f"{mark}{number:>3}  {link.title or '(untitled)'}  <{link.url}>  [{link.kind}]\n")
 
 
 def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:

@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add", help="subscribe to a feed (or a page that links to one)")
     add.add_argument("url", metavar="URL")
     add.add_argument("--folder", default="", help="file the feed under this folder")
+    add.add_argument(
+        "--pick",
+        type=int,
+        metavar="N",
+        help="the Nth of the feeds a web page links to (listed by `add URL`; default: the first)",
+    )
 
     feeds = commands.add_parser("feeds", help="list subscriptions")
     feeds.add_argument("--json", action="store_true", help="print a JSON array")

@@ -156,6 +156,36 @@ def insert_article(
     return article_id, added
 
 
+# What a saved page keeps when a new copy of it lacks them (a saved file has no URL).
+_KEPT_WHEN_EMPTY = frozenset({"source", "url", "published", "author"})
+
+
+def _same_page(db: sqlite3.Connection, article: Article) -> str | None:
+    """The id of a saved page that is `article` under another id, or None.
+
+    The same page: one with its URL, or with its title and the same text
+    (`content_id`: the title, standfirst and blocks, not the links, which
+    resolve differently with and without the page's URL).
+    """
+    rows = db.execute(
+        "SELECT a.id, a.url, a.standfirst, COALESCE(t.body, '[]')"
+        " FROM articles a LEFT JOIN article_texts t ON t.article = a.seq"
+        " WHERE a.origin = 'page' AND ((a.url <> '' AND a.url = ?) OR a.title = ?)"
+        " ORDER BY a.added",
+        (article.url, article.title),
+    ).fetchall()
+    wanted = article.content_id()
+    for article_id, url, standfirst, body in rows:
+        if article.url and url == article.url:
+            return str(article_id)
+        stored = Article(
+            title=article.title, standfirst=standfirst, blocks=Article.blocks_from_json(body)
+        )
+        if stored.content_id() == wanted:
+            return str(article_id)
+    return None
+
+
 class ArticleStore(Database):
     """The articles table."""
 
@@ -355,9 +385,13 @@ class ArticleStore(Database):
     def save_page(self, article: Article) -> tuple[str, bool]:
         """Store an article extracted from a web page (fetched or a saved file).
 
-        The id comes from the page's URL when it has one, so saving a page
-        again updates it (keeping its read and starred state) instead of
-        adding a copy.
+        A page is kept once, however it arrives: `save URL` gives it the URL it
+        was fetched from, `import page.html` the URL the page declares
+        (canonical), or none; each gives another id (`page_article_id`, else
+        `Article.content_id`). So before adding, it is looked for as a saved
+        page with that URL, or with the same title and text, and that one is
+        updated in place (keeping its read and starred state, and its URL,
+        source, date and byline when the new copy has none).
 
         Args:
             article: The extracted article, already sanitized.
@@ -369,16 +403,23 @@ class ArticleStore(Database):
         values = _article_values(article)
         with self.transaction() as db:
             exists = db.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()
-            if exists:
-                assignments = ", ".join(f"{column} = ?" for column in _ARTICLE_COLUMNS)
-                db.execute(
-                    f"UPDATE articles SET {assignments}, indexed = 0 WHERE id = ?",
-                    (*values, article_id),
+            same = None if exists else _same_page(db, article)
+            if exists or same:
+                article_id = same or article_id
+                assignments = ", ".join(
+                    f"{column} = COALESCE(NULLIF(?, ''), {column})"
+                    if column in _KEPT_WHEN_EMPTY
+                    else f"{column} = ?"
+                    for column in _ARTICLE_COLUMNS
                 )
-                put_texts(db, exists[0], body=article.body_json())
+                seq = db.execute(
+                    f"UPDATE articles SET {assignments}, indexed = 0 WHERE id = ? RETURNING seq",
+                    (*values, article_id),
+                ).fetchone()[0]
+                put_texts(db, seq, body=article.body_json())
             else:
                 insert_article(db, article, article_id)
-        return article_id, not exists
+        return article_id, not (exists or same)
 
     def set_full_text(self, article_id: str, article: Article) -> None:
         """Keep a feed article's full story in place of the feed's summary.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tui_reader import APP_NAME
 from tui_reader.errors import ShownError
+from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.library.articles import delete_articles, put_texts, sort_key
 from tui_reader.library.database import Database, Row, now_iso
 from tui_reader.parsed_feed import ParsedFeed
@@ -86,6 +87,7 @@ def feed_article_id(feed_id: int, entry_key: str) -> str:
 
 def _move_feed(db: sqlite3.Connection, feed_id: int, new_url: str) -> None:
     """Follow a permanent redirect, unless another subscription has that URL."""
+    new_url = normalise_feed_url(new_url)
     taken = db.execute(
         "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (new_url, feed_id)
     ).fetchone()
@@ -97,11 +99,16 @@ class FeedStore(Database):
     """The feeds table, and the articles a refresh brings."""
 
     def add_feed(self, url: str, *, title: str = "", folder: str = "") -> tuple[Feed, bool]:
-        """Subscribe to a feed URL (already sanitized).
+        """Subscribe to a feed URL (already sanitized), stored in its normal spelling.
+
+        `HTTP://Host:80/rss.xml` finds the subscription to `http://host/rss.xml`
+        (see `normalise_feed_url`) instead of making a second feed that would
+        store every article again.
 
         Returns:
             The feed, and whether it is new (False: already subscribed).
         """
+        url = normalise_feed_url(url)
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO feeds (url, title, folder, added) VALUES (?, ?, ?, ?)",
@@ -129,8 +136,8 @@ class FeedStore(Database):
         """Find the one subscription a user's reference names.
 
         Tried in order, the first step with any match deciding: an exact id,
-        an exact URL, an exact title (ignoring case), the start of a title
-        (ignoring case).
+        a URL as given, a URL in its normal spelling, an exact title (ignoring
+        case), the start of a title (ignoring case).
 
         Raises:
             FeedNotFound: Nothing matches.
@@ -140,6 +147,7 @@ class FeedStore(Database):
         ref = ref.strip()
         steps: list[tuple[str, tuple[object, ...]]] = [
             ("url = ?", (ref,)),
+            ("url = ?", (normalise_feed_url(ref),)),
             ("lower(title) = lower(?)", (ref,)),
             # instr, not LIKE: a reference may hold % or _.
             ("title <> '' AND instr(lower(title), lower(?)) = 1", (ref,)),

@@ -2,7 +2,9 @@
 
 The schema carries its version in `PRAGMA user_version` and migrates
 forward, one transaction per step, so every older library walks the same
-path. Imports only `errors`; the connection comes from `database`.
+path. A migration may call the SQL function `normalise_feed_url` (Python's,
+registered by `migrate`). Imports only `errors` and `feed_urls`; the
+connection comes from `database`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from tui_reader.errors import ShownError
+from tui_reader.feed_urls import normalise_feed_url
 
 # Each entry upgrades the schema from version N to N + 1. Never edit a shipped
 # migration: add a new one, so every older library walks the same path.
@@ -140,6 +143,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC);
     CREATE INDEX articles_to_index ON articles (indexed) WHERE indexed = 0;
     """,
+    # 7 -> 8: feed URLs in their normal spelling (`normalise_feed_url`:
+    # lower-case scheme and host, no default port, `feed:` unwrapped), as
+    # `add_feed` now stores them, so `add` finds a feed stored as typed before.
+    # OR IGNORE: a feed whose normal URL another feed already has keeps its URL
+    # (merging would mix their articles);
+    # `resolve_feed` and `add_feed` still find the one with the normal URL.
+    """
+    UPDATE OR IGNORE feeds SET url = normalise_feed_url(url) WHERE url <> normalise_feed_url(url);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -169,6 +181,7 @@ def migrate(
     transaction: Callable[[], AbstractContextManager[sqlite3.Connection]],
 ) -> None:
     """Bring the schema up to `SCHEMA_VERSION`, one transaction per step."""
+    db.create_function("normalise_feed_url", 1, normalise_feed_url, deterministic=True)
     for target in range(schema_version(db) + 1, SCHEMA_VERSION + 1):
         with transaction():
             # Another process may have migrated while we waited for the lock.

@@ -10,6 +10,7 @@ settings, `errors`, `sanitize` and the package's name and version only.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import ssl
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import httpx
 
 from tui_reader import APP_NAME, __version__
 from tui_reader.errors import ShownError, one_line
+from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sanitize import clean_line
 
@@ -30,7 +32,25 @@ ACCEPT = (
 
 
 class FetchError(ShownError):
-    """A fetch failed; the message is one line for the user."""
+    """A fetch failed; the message is one line for the user.
+
+    `unreached` is True when no HTTP answer came because the connection or
+    its TLS handshake failed (not a DNS failure, which another scheme cannot
+    mend): then a URL typed without a scheme is worth trying over http://.
+    """
+
+    def __init__(self, message: str, *, unreached: bool = False) -> None:
+        super().__init__(message)
+        self.unreached = unreached
+
+
+# What a URL typed without a scheme starts with: a host name with a dot, an
+# IPv4 or [IPv6] address, or `localhost`, maybe with a port, then a path or
+# nothing. `mailto:x@y` or `news:comp.lang` do not look like this.
+_SCHEMELESS = re.compile(
+    r"(?:[\w-]+(?:\.[\w-]+)+|\[[0-9A-Fa-f:.]+\]|localhost)(?::\d{1,5})?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -46,22 +66,76 @@ class Fetched:
     permanent_redirect: bool
 
 
+def has_no_scheme(url: str) -> bool:
+    """Whether `url` was typed without a scheme: `example.com/feed`, `127.0.0.1:8765/rss.xml`."""
+    url = clean_line(url)
+    return "://" not in url and " " not in url and bool(_SCHEMELESS.match(url))
+
+
 def check_url(url: str) -> str:
-    """Accept an http(s) URL; a bare host name gets https://.
+    """Accept an http(s) URL in its normal spelling (`normalise_feed_url`).
+
+    A URL typed without a scheme gets https:// (`url_candidates` also offers
+    http://); `feed://` and `feed:https://` are read as the URLs they wrap.
 
     Raises:
         FetchError: For anything that is not an http or https URL.
     """
     url = clean_line(url)
-    if "://" not in url and "." in url.split("/")[0] and " " not in url:
+    if has_no_scheme(url):
         url = "https://" + url
+    url = normalise_feed_url(url)
     try:
         parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is no number
     except ValueError:
         raise FetchError(f"not a valid URL: {url}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"not an http(s) URL: {url}")
     return url
+
+
+def url_candidates(url: str) -> list[str]:
+    """The URLs to try, in order, for what the user typed.
+
+    One checked URL; for one typed without a scheme, https:// and then
+    http:// (the caller tries http:// only when https:// could not connect).
+
+    Raises:
+        FetchError: For anything that is not an http or https URL.
+    """
+    checked = check_url(url)
+    if has_no_scheme(url):
+        return [checked, "http://" + checked.removeprefix("https://")]
+    return [checked]
+
+
+async def fetch_typed(
+    client: httpx.AsyncClient, url: str, settings: NetworkSettings, *, accept: str | None = None
+) -> tuple[str, Fetched]:
+    """Fetch a URL as the user typed it: without a scheme, https:// then http://.
+
+    Returns:
+        The URL that answered (checked and normalised, before any redirect)
+        and its response.
+
+    http:// is tried only when https:// got no HTTP answer (refused, TLS
+    failed, timed out connecting); an HTTP error over https is the answer.
+
+    Raises:
+        FetchError: Not an http(s) URL, or every candidate failed; for a URL
+            typed without a scheme the message says to add one.
+    """
+    candidates = url_candidates(url)
+    failures: list[str] = []
+    for candidate in candidates:
+        try:
+            return candidate, await fetch(client, candidate, settings, accept=accept)
+        except FetchError as exc:
+            if len(candidates) == 1 or not exc.unreached:
+                raise  # a typed scheme, or a server that answered: that is the answer
+            failures.append(f"{candidate.split(':', 1)[0]}:// ({exc})")
+    raise FetchError(f"tried {' and '.join(failures)}; add http:// or https:// to the URL")
 
 
 def make_client(settings: NetworkSettings) -> httpx.AsyncClient:
@@ -111,8 +185,11 @@ def _explain(exc: Exception, settings: NetworkSettings) -> str:
         for cause in _causes(exc):
             if isinstance(cause, ConnectionRefusedError):
                 return "connection refused"
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                reason = clean_line(str(cause.verify_message or cause.reason or "not trusted"))
+                return f"TLS error: certificate {reason}"
             if isinstance(cause, ssl.SSLError):
-                return f"TLS error: {clean_line(str(cause))}"
+                return _tls_error(cause)
             if isinstance(cause, socket.gaierror):
                 return "host name not found (DNS)"
         lowered = text.lower()
@@ -128,6 +205,24 @@ def _explain(exc: Exception, settings: NetworkSettings) -> str:
     if isinstance(exc, httpx.HTTPError):
         return f"network error: {text}"
     return f"{type(exc).__name__}: {text}"
+
+
+def _tls_error(error: ssl.SSLError) -> str:
+    """A failed TLS handshake in words, without OpenSSL's `[SSL: X] ... (_ssl.c:1006)`."""
+    reason = str(error.reason or "").replace("_", " ").lower()
+    text = reason or clean_line(re.sub(r"\[SSL: [A-Z_]+\]|\(_ssl\.c:\d+\)", "", str(error)))
+    if error.reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"):
+        return f"TLS error: {text} (the server does not speak https; try http://)"
+    return f"TLS error: {text or 'handshake failed'}"
+
+
+def _unreached(exc: BaseException) -> bool:
+    """Whether the request failed before any HTTP answer, for a reason other than DNS."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return True
+    if isinstance(exc, httpx.ConnectError):
+        return not any(isinstance(cause, socket.gaierror) for cause in _causes(exc))
+    return False
 
 
 async def fetch(
@@ -169,7 +264,7 @@ async def fetch(
     except TimeoutError:
         raise FetchError(f"took longer than {settings.total_timeout:g} s in all") from None
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        raise FetchError(_explain(exc, settings)) from None
+        raise FetchError(_explain(exc, settings), unreached=_unreached(exc)) from None
     except (UnicodeError, ValueError) as exc:  # e.g. an invalid IDN host ("xn--zz")
         raise FetchError(f"invalid URL ({one_line(exc)})") from None
 

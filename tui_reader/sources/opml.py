@@ -3,7 +3,9 @@
 Nested outlines are folders, kept as a slash-separated path ("News/World").
 Outlines whose `xmlUrl` is not http(s) (newsboat's `|command` and `exec:`
 feeds) are reported and skipped. Parsing uses the standard library's expat,
-which never fetches external entities. Imports `errors` and `sanitize` only.
+which never fetches external entities. Feed URLs come out in their normal
+spelling (`normalise_feed_url`; `feed://` read as http). Imports `errors`,
+`feed_urls` and `sanitize` only.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from tui_reader.errors import ShownError
+from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.sanitize import clean_line
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
@@ -75,7 +78,7 @@ def read_opml(data: bytes) -> OpmlContents:
 def _walk(node: ElementTree.Element, folders: list[str], contents: OpmlContents) -> None:
     for outline in node.findall("outline"):
         title = clean_line(outline.get("title") or outline.get("text") or "")
-        url = clean_line(outline.get("xmlUrl") or outline.get("xmlurl") or "")
+        url = normalise_feed_url(clean_line(outline.get("xmlUrl") or outline.get("xmlurl") or ""))
         if url:
             try:
                 parts = urlsplit(url)

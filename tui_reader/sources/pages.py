@@ -32,7 +32,7 @@ from tui_reader.sources.extract import (
     decode_html,
     extract_article,
 )
-from tui_reader.sources.http import FetchError, check_url, fetch, make_client
+from tui_reader.sources.http import FetchError, check_url, fetch, fetch_typed, make_client
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # What a server may call a web page; no type at all is given the benefit of the doubt.
@@ -116,6 +116,7 @@ async def fetch_page(
     settings: NetworkSettings,
     *,
     executor: Executor | None = None,
+    typed: bool = False,
 ) -> Article:
     """Fetch `url` and extract its story.
 
@@ -124,6 +125,8 @@ async def fetch_page(
         url: The page.
         settings: Network limits and timeouts.
         executor: Worker processes to extract in; None extracts in a thread.
+        typed: `url` is as the user typed it: with no scheme, https:// is
+            tried and then http:// (`fetch_typed`).
 
     Returns:
         The extracted article.
@@ -132,7 +135,10 @@ async def fetch_page(
         PageError: Any network failure, a non-HTML response, or no article.
     """
     try:
-        fetched = await fetch(client, url, settings, accept=PAGE_ACCEPT)
+        if typed:
+            _, fetched = await fetch_typed(client, url, settings, accept=PAGE_ACCEPT)
+        else:
+            fetched = await fetch(client, url, settings, accept=PAGE_ACCEPT)
     except FetchError as exc:
         raise PageError(str(exc)) from None
     kind = fetched.content_type.split(";")[0].strip().lower()
@@ -150,7 +156,7 @@ async def save_page(store: Store, url: str, settings: NetworkSettings) -> SavedP
 
     Args:
         store: The library.
-        url: The page; a bare host name gets https://.
+        url: The page as typed; with no scheme, https:// and then http://.
         settings: Network limits and timeouts.
 
     Returns:
@@ -160,11 +166,11 @@ async def save_page(store: Store, url: str, settings: NetworkSettings) -> SavedP
         PageError: Any failure, in one line; nothing is stored.
     """
     try:
-        url = check_url(url)
+        check_url(url)
     except FetchError as exc:
         raise PageError(str(exc)) from None
     async with make_client(settings) as client:
-        article = await fetch_page(client, url, settings)
+        article = await fetch_page(client, url, settings, typed=True)
     article_id, new = await asyncio.to_thread(store.save_page, article)
     return SavedPage(article_id, new, article)
 

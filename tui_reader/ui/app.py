@@ -14,6 +14,7 @@ import asyncio
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.notifications import SeverityLevel
@@ -48,6 +49,9 @@ from tui_reader.ui.messages import (
 from tui_reader.ui.reader_screen import ReaderScreen
 from tui_reader.ui.widgets.help_screen import key_label
 from tui_reader.words import counted
+
+if TYPE_CHECKING:
+    from tui_reader.sources.subscribe import FeedOffer
 
 # Headlines loaded before the first paint; more than any terminal is tall.
 FIRST_SCREENFUL = 300
@@ -193,24 +197,26 @@ class ReaderApp(FeedsApp):
         self.post_message(RefreshDone(summary.line()))
         self.index_for_search()
 
-    async def subscribe_to(self, url: str) -> str | None:
-        """Subscribe from the add dialog.
+    async def subscribe_to(self, url: str | FeedOffer, pick: int | None = None) -> str | None:
+        """Subscribe from the add dialog: a URL, or the `pick`th feed (from 1) of an offer.
 
         Returns:
             None on success, else the one-line error to show in the dialog.
         """
-        from tui_reader.sources.subscribe import subscribe
+        from tui_reader.sources.subscribe import subscribe, subscribe_offer
 
         if self.store is None:
             return "The library is not open yet."
         try:
-            result = await subscribe(self.store, url, self.config.network)
-        except ShownError as exc:  # FetchError, StoreError
+            if isinstance(url, str):
+                result = await subscribe(self.store, url, self.config.network, pick=pick)
+            else:
+                result = await subscribe_offer(self.store, url, self.config.network, pick=pick)
+        except ShownError as exc:  # FetchError, BadPick, StoreError
             return str(exc)
         found = f" (found on the page: {result.found_on_page.url})" if result.found_on_page else ""
-        self.notify(
-            f"Subscribed to {result.feed.title}: {result.outcome.new} articles{found}", timeout=5
-        )
+        state = "Already subscribed to" if result.already else "Subscribed to"
+        self.notify(f"{state} {result.feed.title}: {result.outcome.new} articles{found}", timeout=5)
         self.reload_headlines()
         self.index_for_search()
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,6 +29,9 @@ from tui_reader.ui.widgets.headline_list import HeadlineList
 from tui_reader.ui.widgets.help_screen import HelpScreen
 from tui_reader.ui.widgets.key_footer import KeyFooter
 from tui_reader.ui.widgets.meter_header import MeterHeader
+
+if TYPE_CHECKING:
+    from tui_reader.sources.subscribe import FeedOffer
 
 
 class Reader(Protocol):
@@ -67,8 +70,8 @@ class Reader(Protocol):
     def open_next_unread_feed(self, step: int) -> object:
         """Show the next (step 1) or previous (-1) feed with unread stories, at its first."""
 
-    async def subscribe_to(self, url: str) -> str | None:
-        """Subscribe to a URL; None, or the one-line error."""
+    async def subscribe_to(self, url: str | FeedOffer, pick: int | None = None) -> str | None:
+        """Subscribe to a URL, or to the `pick`th feed of an offer; None, or the one-line error."""
 
 
 # Seconds Enter waits for its article before the article pane takes over anyway.
@@ -395,7 +398,7 @@ class ReaderScreen(Screen[None]):
         if self.reader.config.offline:
             self.notify("Offline: adding a feed needs the network.", severity="warning")
             return
-        self.app.push_screen(AddFeedDialog(self.reader.subscribe_to))
+        self.app.push_screen(AddFeedDialog(self.reader.config.network, self.reader.subscribe_to))
 
     def action_feeds(self) -> None:
         self.reader.show_feed_list()

@@ -1,11 +1,13 @@
 """Dialogs: add a feed, pick a feed, search. They get what they act with handed in.
 
-Imports Textual and the library's `Feed`; never the app.
+Imports Textual, the library's `Feed` and the feed chooser; `subscribe`'s
+`find_feeds` only when a URL is submitted (it brings httpx); never the app.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -16,17 +18,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui_reader.library.feeds import Feed
+from tui_reader.network_settings import NetworkSettings
+from tui_reader.ui.widgets.feed_chooser import FeedChooser
 
-ALL_FEEDS = "all"
+if TYPE_CHECKING:
+    from tui_reader.sources.subscribe import FeedOffer
 
-
-# Subscribes to a URL; returns None on success, else the one-line error to show.
-Subscribe = Callable[[str], Awaitable[str | None]]
+# Subscribes to the feed numbered (from 1) among what a URL offers; returns
+# None on success, else the one-line error to show.
+Subscribe = Callable[["FeedOffer", int], Awaitable[str | None]]
 
 
 class AddFeedDialog(ModalScreen[str | None]):
-    """Ask for a feed URL; `subscribe` (handed in by the app) reports errors here."""
+    """Ask for a feed URL, and which feed when it is a page that links several.
+
+    The URL is fetched here (`find_feeds`, the CLI's too); a page with several
+    feeds opens a `FeedChooser` (Esc there subscribes nothing and comes back
+    here). `subscribe` (handed in by the app) stores the one picked; errors
+    show here, one line.
+    """
 
     DEFAULT_CSS = """
     AddFeedDialog {
@@ -52,8 +62,9 @@ class AddFeedDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss_dialog", "Cancel", show=True)]
 
-    def __init__(self, subscribe: Subscribe) -> None:
+    def __init__(self, settings: NetworkSettings, subscribe: Subscribe) -> None:
         super().__init__()
+        self.settings = settings
         self.subscribe_to = subscribe
 
     def compose(self) -> ComposeResult:
@@ -72,65 +83,43 @@ class AddFeedDialog(ModalScreen[str | None]):
         if not url:
             self.show_error("Type a URL first, or press Esc to cancel.")
             return
-        self.query_one("#error", Label).update("")
-        self.query_one("#status", Label).update(Text(f"Fetching {url} …"))
+        self.show_status(f"Fetching {url} …")
         self.subscribe(url)
 
     @work(exclusive=True, group="add-feed")
     async def subscribe(self, url: str) -> None:
-        error = await self.subscribe_to(url)
+        from tui_reader.errors import ShownError
+        from tui_reader.sources.subscribe import find_feeds
+
+        try:
+            offer = await find_feeds(url, self.settings)
+        except ShownError as exc:
+            self.show_error(str(exc))
+            return
+        pick = 1
+        if len(offer.links) > 1:
+            self.show_status("")
+            chosen = await self.app.push_screen_wait(FeedChooser(offer.url, offer.links))
+            if chosen is None:
+                self.show_status("Nothing subscribed. Type another URL, or Esc to close.")
+                return
+            pick = chosen
+            self.show_status(f"Fetching {offer.links[pick - 1].url} …")
+        error = await self.subscribe_to(offer, pick)
         if error is None:
             self.dismiss(url)
         else:
             self.show_error(error)
 
+    def show_status(self, status: str) -> None:
+        """Say what is happening under the input (text, never markup); clears the error."""
+        self.query_one("#error", Label).update("")
+        self.query_one("#status", Label).update(Text(status))
+
     def show_error(self, error: str) -> None:
         """Show a one-line error under the input (text, never markup)."""
         self.query_one("#status", Label).update("")
         self.query_one("#error", Label).update(Text(error))
-
-
-class FeedPicker(ModalScreen[str | None]):
-    """Pick one feed's headlines, or all: dismissed with a feed id, or `ALL_FEEDS`."""
-
-    DEFAULT_CSS = """
-    FeedPicker {
-        align: center middle;
-    }
-    FeedPicker > OptionList {
-        width: 80;
-        max-width: 95%;
-        height: auto;
-        max-height: 80%;
-        border: round $accent;
-        background: $panel;
-    }
-    """
-
-    BINDINGS = [Binding("escape,q", "dismiss_picker", "Close", show=True)]
-
-    def __init__(self, feeds: list[Feed], total_unread: int) -> None:
-        super().__init__()
-        self.feeds = feeds
-        self.total_unread = total_unread
-
-    def compose(self) -> ComposeResult:
-        options = [Option(Text(f"All articles ({self.total_unread} unread)"), id=ALL_FEEDS)]
-        for feed in self.feeds:
-            label = Text(f"{feed.title or feed.url}  ({feed.unread}/{feed.total})")
-            if feed.folder:
-                label = Text.assemble((f"{feed.folder}/ ", "dim"), label)
-            if feed.error:
-                label.append(f"  ⚠ {feed.error}", style="red")
-            options.append(Option(label, id=str(feed.id)))
-        yield OptionList(*options)
-
-    def action_dismiss_picker(self) -> None:
-        self.dismiss(None)
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id or ALL_FEEDS)
 
 
 class SearchDialog(ModalScreen[str | None]):
