@@ -144,3 +144,43 @@ class TestHelp:
             await pilot.pause()
 
         assert snap_compare(reader, terminal_size=(100, 30), run_before=open_help)
+
+
+def library_with_folders(data_dir: Path) -> None:
+    """Three feeds, two in a folder, one failing; updated at fixed times."""
+    from tests.test_feed_list import library
+    from tui_reader.sources.seeds import open_library
+
+    library(data_dir)
+    with open_library(data_dir) as store, store.transaction() as db:
+        db.execute("UPDATE feeds SET updated = '2027-01-10T09:30:00+00:00'")
+
+
+class TestFeedList:
+    def test_feed_list_100x30(self, snap_compare, data_dir):
+        """F: everything, starred, a feed with a failed refresh, a folder and its feeds."""
+        library_with_folders(data_dir)
+        app = make_app(Config(), data_dir, clock=FakeClock(), seeds_dir=Path("/nonexistent"))
+
+        async def open_feed_list(pilot) -> None:
+            await wait_for_library(pilot)
+            await pilot.press("F")  # open the feed list
+            await wait_for_library(pilot)
+            await pilot.press("down", "down")  # onto the failing feed: its error below
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=(100, 30), run_before=open_feed_list)
+
+    def test_remove_asks_first_80x24(self, snap_compare, data_dir):
+        """d on a feed asks before unsubscribing, and says what stays."""
+        library_with_folders(data_dir)
+        app = make_app(Config(), data_dir, clock=FakeClock(), seeds_dir=Path("/nonexistent"))
+
+        async def ask_to_remove(pilot) -> None:
+            await wait_for_library(pilot)
+            await pilot.press("F")  # open the feed list
+            await wait_for_library(pilot)
+            await pilot.press("G", "d")  # the last feed, then remove it?
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=(80, 24), run_before=ask_to_remove)

@@ -101,7 +101,7 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         color: $text-muted;
     }
     FeedList > .feed-list--folder {
-        color: $secondary;
+        color: $text-accent;
         text-style: bold;
     }
     FeedList > .feed-list--error {
@@ -185,20 +185,20 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         if is_cursor:
             cursor = style("feed-list--cursor")
             base, meta, error = base + cursor, meta + cursor, error + cursor
-        indent = "    " if row.kind == "feed" and row.folder else "  "
-        if row.kind == "folder":
-            indent = "▾ "
-        counts = f"{row.unread:>6,} /{row.total:>7,}"
+        # A failed refresh is marked where the eye starts: before the title.
+        failed = row.feed is not None and bool(row.feed.error)
+        indent = "  " if row.kind == "feed" and row.folder else ""
+        mark = "▾ " if row.kind == "folder" else ("⚠ " if failed else "  ")
+        counts = f"{row.unread:,}/{row.total:,}".rjust(15)
         updated = ""
         if row.feed is not None:
             updated = short_date(row.feed.updated, self.clock()) or "never"
         right = f"  {counts}  {updated:>10}" if width >= 60 else f"  {counts}"
-        warn = "  ⚠" if row.feed is not None and row.feed.error else ""
-        title_width = max(0, width - cell_len(indent) - cell_len(right) - cell_len(warn))
+        title_width = max(0, width - len(indent) - 2 - cell_len(right))
         segments = [
             Segment(indent, base),
+            Segment(mark, error if failed else base),
             Segment(fit_cells(row.label, title_width), base),
-            Segment(warn, error),
             Segment(right, meta),
         ]
         return Strip(segments).adjust_cell_length(width, base)
