@@ -1,4 +1,5 @@
-"""The keys a user configures, and what the app says when a key cannot do its job."""
+"""The keys a user configures, and what the app says when a key cannot do its job
+(`o` with no browser)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from textual.widgets import Static
 
 from tests.conftest import FakeClock
 from tests.test_app import article_text, library_with_stories, press, settle
-from tui_reader.config import load_config
+from tui_reader.config import Config, load_config
+from tui_reader.sources.scraped_text import parse_text
+from tui_reader.sources.seeds import open_library
 from tui_reader.ui.app import ReaderApp, make_app
 from tui_reader.ui.widgets.help_screen import HelpScreen
 
@@ -60,3 +63,59 @@ async def test_two_actions_may_trade_keys(data_dir: Path, tmp_path: Path, clock:
         assert app.is_running and article_text(app).startswith("Story 1")
         await press(app, pilot, "n")
         assert not app.is_running
+
+
+def no_browsers_but(monkeypatch, tmp_path: Path, browser: str) -> None:
+    """Make `webbrowser` look for browsers afresh where there are none: $BROWSER
+    names only `browser`, PATH holds nothing, and there is no display. The
+    module keeps what it found on first use; forgetting that (restored after
+    the test) makes it look again, for real."""
+    import webbrowser
+
+    empty = tmp_path / "empty-bin"
+    empty.mkdir(exist_ok=True)
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setenv("BROWSER", browser)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+
+
+def app_on_a_web_story(data_dir: Path, clock: FakeClock) -> ReaderApp:
+    with open_library(data_dir) as library:
+        article = parse_text("Web Story\n\nBody.")
+        article.url = "https://example.com/a?b=[1]"
+        library.add_articles([article])
+    return make_app(Config(), data_dir, seeds_dir=data_dir / "none", clock=clock)
+
+
+async def test_o_with_no_browser_says_so_in_one_line(
+    data_dir: Path, tmp_path: Path, clock: FakeClock, monkeypatch
+):
+    no_browsers_but(monkeypatch, tmp_path, str(tmp_path / "no-such-browser"))
+    app = app_on_a_web_story(data_dir, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "o")
+        [notice] = [n.message for n in app._notifications]
+        assert notice == (
+            "Cannot open https://example.com/a?b=[1]: no web browser found (set $BROWSER to one)."
+        )
+        assert app.is_running
+
+
+async def test_o_hands_the_link_to_the_browser_named_by_BROWSER(
+    data_dir: Path, tmp_path: Path, clock: FakeClock, monkeypatch
+):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" > {opened}\n')
+    browser.chmod(0o755)
+    no_browsers_but(monkeypatch, tmp_path, str(browser))
+    app = app_on_a_web_story(data_dir, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "o")
+        assert opened.read_text() == "https://example.com/a?b=[1]\n"
+        assert [n.message for n in app._notifications] == []

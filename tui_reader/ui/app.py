@@ -34,6 +34,7 @@ from tui_reader.reading import open_for_reading
 from tui_reader.render import link_targets, render_article
 from tui_reader.searching import index_all, search
 from tui_reader.sources.seeds import open_library
+from tui_reader.ui.browser import BrowserApp
 from tui_reader.ui.list_view import ListView
 from tui_reader.ui.marking_app import MarkingApp
 from tui_reader.ui.messages import (
@@ -59,7 +60,7 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(MarkingApp):
+class ReaderApp(BrowserApp, MarkingApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME
