@@ -195,7 +195,7 @@ class ReaderApp(BrowserApp, MarkingApp):
             self._show_view()  # not "refreshing n/m" forever
             self.reload_headlines()  # what was stored
             return
-        self.post_message(RefreshDone(summary.line()))
+        self.post_message(RefreshDone(summary.line(), summary.failures()))
         self.index_for_search()
 
     async def subscribe_to(self, url: str) -> str | None:
@@ -315,7 +315,12 @@ class ReaderApp(BrowserApp, MarkingApp):
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         self._show_view()
-        self.notify(f"Refreshed: {message.summary}", timeout=5)
+        if not message.failures:
+            self.notify(f"Refreshed: {message.summary}", timeout=5)
+        else:  # which feeds, and why: the feed list (F) keeps each one's error
+            feeds = key_label(self.config.keys_for("feeds"))
+            text = f"Refreshed: {message.summary}. {message.failures} (see the feed list: {feeds})"
+            self.notify(text, severity="warning", timeout=12)
         self.reload_headlines()
 
     # Workers: SQLite off the UI thread -------------------------------------
