@@ -328,6 +328,7 @@ TARGETS = {
     "search, first 500, median per query (ms)": "<= 50",
     "search, first 500, slowest query (ms)": "<= 50",
     "search in the app, Enter to list (ms)": "",
+    "feed list (F), every feed (ms)": "<= 100",
 }
 SEARCH_QUERIES = ["minister", "lithium exports", "batter*", "headline 999", "nickel cars region"]
 
@@ -590,6 +591,19 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
                         (time.perf_counter() - sent) * 1000,
                     )
                     break
+        finally:
+            terminal.close()
+
+    # The feed list (F) of the big library: every feed with its counts.
+    for _ in range(runs):
+        terminal = Tmux(reader.command("big"), reader.env)
+        try:
+            terminal.wait_for(reader.headline_marker, timeout=120)
+            time.sleep(1.0)
+            sent = time.perf_counter()
+            terminal.send("F")
+            shown = terminal.wait_for(f"Feeds · {feeds_n} feed", timeout=10)
+            record(reader, "feed list (F), every feed (ms)", (shown - sent) * 1000)
         finally:
             terminal.close()
 

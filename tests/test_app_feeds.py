@@ -1,11 +1,11 @@
-"""Feeds in the app: background refresh, the add dialog, the feed picker."""
+"""Feeds in the app: background refresh, the add dialog, choosing a feed in the feed list."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label
 
 from tests.conftest import FakeClock
 from tests.feed_server import rss
@@ -15,7 +15,8 @@ from tui_reader.locations import seeds_directory
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sources.seeds import open_library
 from tui_reader.ui.app import make_app
-from tui_reader.ui.widgets.dialogs import AddFeedDialog, FeedPicker
+from tui_reader.ui.feeds_screen import FeedsScreen
+from tui_reader.ui.widgets.dialogs import AddFeedDialog
 
 QUICK = NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
 
@@ -110,10 +111,14 @@ async def test_feed_picker_shows_one_feed_or_all(data_dir: Path, clock: FakeCloc
         await app.workers.wait_for_complete()
         await settle(app, pilot)
         assert len(headline_list(app).headlines) == 2
-        await press(app, pilot, "F")  # the picker: All, then One
-        assert isinstance(app.screen, FeedPicker)
-        assert app.screen.query_one(OptionList).option_count == 2
-        await press(app, pilot, "down", "enter")  # choose "One"
+        await press(app, pilot, "F")  # the feed list: All, Starred, then One
+        assert isinstance(app.screen, FeedsScreen)
+        assert [row.label for row in app.screen.feed_list.rows] == [
+            "All articles",
+            "Starred",
+            "One",
+        ]
+        await press(app, pilot, "down", "down", "enter")  # choose "One"
         assert [h.title for h in headline_list(app).headlines] == ["From one"]
         assert "One" in str(app.reader_screen.query_one("#status").render())
         await press(app, pilot, "F", "enter")  # back to all

@@ -37,6 +37,7 @@ def test_bench_smoke_writes_every_figure(tmp_path: Path):
         "next unread (n), median (ms)",
         "search, first 500, median per query (ms)",
         "search in the app, Enter to list (ms)",
+        "feed list (F), every feed (ms)",
         "mark the big library read, CLI (s)",
     ):
         row = next((line for line in table.splitlines() if line.startswith(f"| {figure} |")), "")

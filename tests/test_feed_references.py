@@ -16,7 +16,7 @@ from tui_reader.locations import seeds_directory
 from tui_reader.parsed_feed import FeedEntry, ParsedFeed
 from tui_reader.sources.seeds import open_library
 from tui_reader.ui.app import make_app
-from tui_reader.ui.widgets.dialogs import FeedPicker
+from tui_reader.ui.feeds_screen import FeedsScreen
 
 
 def subscribe(store: Store, url: str, title: str, stories: list[str]) -> int:
@@ -114,16 +114,16 @@ def test_list_feed_by_unique_title_start(library: Store, run):
     assert [item["title"] for item in json.loads(result.stdout)] == ["Beach book"]
 
 
-async def test_the_feed_picker_shows_the_feed_chosen_among_same_titled_ones(
+async def test_the_feed_list_shows_the_feed_chosen_among_same_titled_ones(
     library: Store, data_dir: Path, clock: FakeClock
 ):
     app = make_app(Config(), data_dir, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "F")  # the picker: All, then the feeds by title
-        assert isinstance(app.screen, FeedPicker)
-        # Options: All, "2", Second, Summaries (3), Summaries (4), Summer Reading.
-        await press(app, pilot, "down", "down", "down", "down", "enter")  # the second Summaries
+        await press(app, pilot, "F")  # the feed list: All, Starred, then the feeds by title
+        assert isinstance(app.screen, FeedsScreen)
+        # Rows: All, Starred, "2", Second, Summaries (3), Summaries (4), Summer Reading.
+        await press(app, pilot, *["down"] * 5, "enter")  # the second Summaries
         assert [h.title for h in headline_list(app).headlines] == ["Summary B"]
         status = str(app.reader_screen.query_one("#status").render())
         assert "Summaries" in status

@@ -257,3 +257,44 @@ def test_migration_sorts_stories_dated_in_the_future_as_first_seen(data_dir: Pat
         # Its own date is kept: only where it sorts changed.
         [future] = [h for h in library.headlines() if h.title == "From the future"]
         assert future.published == "2036-01-01T00:00:00+00:00"
+
+
+def test_migration_moves_the_texts_out_and_keeps_every_article(data_dir: Path):
+    """A version-6 library keeps its stories, their state, their words and the
+    search index when the texts move out of the articles rows."""
+    data_dir.mkdir(parents=True)
+    db = sqlite3.connect(database_path(data_dir))
+    for statement in MIGRATIONS[:6]:
+        db.executescript(statement)
+    db.execute("INSERT INTO feeds (id, url, title, added) VALUES (1, 'http://x/rss', 'X', 'now')")
+    body = '[["paragraph", "Lithium prices fell for a third week."]]'
+    db.execute(
+        "INSERT INTO articles (id, origin, title, body, added, sort_key, read, starred)"
+        " VALUES ('aaaa000000000001', 'file', 'Saved story', ?, '2026-11-01', '2026-11-01', 1, 1)",
+        (body,),
+    )
+    db.execute(
+        "INSERT INTO articles (id, origin, title, html, added, sort_key, feed_id)"
+        " VALUES ('bbbb000000000002', 'feed', 'Feed story', '<p>Cobalt is scarce.</p>',"
+        " '2026-11-02', '2026-11-02', 1)"
+    )
+    db.execute("PRAGMA user_version = 6")
+    db.commit()
+    db.close()
+    with Store.open(data_dir) as library:
+        assert library.schema_version() == SCHEMA_VERSION
+        saved = library.get("aaaa000000000001")
+        entry = library.get("bbbb000000000002")
+        assert saved is not None and entry is not None
+        assert (saved.read, saved.starred) == (True, True)
+        assert saved.article.blocks[0].text == "Lithium prices fell for a third week."
+        assert entry.html == "<p>Cobalt is scarce.</p>" and entry.feed_url == "http://x/rss"
+        from tui_reader.searching import search
+
+        assert [h.title for h in search(library, "cobalt", catch_up_fully=True).headlines] == [
+            "Feed story"
+        ]
+        # Removing the feed takes its story's text with it.
+        assert library.remove_feed(1) == (1, 0)
+        left = library.db.execute("SELECT count(*) FROM article_texts").fetchone()[0]
+        assert left == library.count()

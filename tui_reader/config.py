@@ -62,12 +62,16 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("mark_all_read", "C", "Mark everything read (U undoes)", "mark_all_read"),
     KeyAction("undo_mark", "U", "Undo the last A or C", "undo_mark"),
     KeyAction("unread_only", "u", "Show unread only / show all", "unread_only"),
+    KeyAction("starred_only", "asterisk", "Show starred only / show all", "starred_only"),
+    KeyAction("sort", "O", "Sort: newest first, oldest first, by feed (kept)", "sort"),
     KeyAction("open_browser", "o", "Open the story's link in the browser", "open_browser"),
     KeyAction("links", "L", "Open one of the article's numbered links", "links"),
     KeyAction("subscribe", "S", "Paywall: subscribe / unsubscribe (local switch)", "subscribe"),
     KeyAction("refresh", "r", "Refresh all feeds in the background", "refresh"),
     KeyAction("add_feed", "a", "Add a feed by URL", "add_feed"),
-    KeyAction("feeds", "F", "Pick a feed to show (or all)", "feeds"),
+    KeyAction(
+        "feeds", "F", "The feed list: show, reload, remove, rename, file in a folder", "feeds"
+    ),
     KeyAction("search", "slash", "Search titles and text (empty: show all)", "search"),
     KeyAction("full_text", "f", "Fetch the full story from its web page", "full_text"),
     KeyAction(

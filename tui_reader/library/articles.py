@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,6 +58,16 @@ def headline_from_row(row: Row) -> Headline:
     return Headline(row[0], row[1], sys.intern(row[2]), row[3], row[4], bool(row[5]), bool(row[6]))
 
 
+# How the headline list can be sorted; the first is the default.
+Order = Literal["newest", "oldest", "feed"]
+ORDERS: tuple[Order, ...] = ("newest", "oldest", "feed")
+_ORDER_BY: dict[Order, str] = {
+    "newest": "sort_key DESC, id",
+    "oldest": "sort_key, id",
+    # Feed by feed (by the name shown in the list), each newest first.
+    "feed": "source COLLATE NOCASE, sort_key DESC, id",
+}
+
 # Ids per statement (SQLite allows 32,766 parameters).
 _CHUNK = 10_000
 
@@ -77,13 +87,13 @@ def page_article_id(url: str) -> str:
     return hashlib.sha256(b"page\0" + url.encode()).hexdigest()[:16]
 
 
-# The columns an Article fills, in `_article_values` order.
+# The articles columns an Article fills, in `_article_values` order; its
+# blocks go to `article_texts.body` (kept apart so the rows stay narrow).
 _ARTICLE_COLUMNS = (
     "source",
     "url",
     "title",
     "standfirst",
-    "body",
     "word_count",
     "published",
     "author",
@@ -96,11 +106,30 @@ def _article_values(article: Article) -> tuple[object, ...]:
         article.url,
         article.title,
         article.standfirst,
-        article.body_json(),
         article.word_count,
         article.published,
         article.author,
     )
+
+
+def put_texts(db: sqlite3.Connection, seq: int, *, body: str = "[]", html: str = "") -> None:
+    """Store an article's texts beside its row (`seq`), replacing any there."""
+    db.execute(
+        "INSERT OR REPLACE INTO article_texts (article, body, html) VALUES (?, ?, ?)",
+        (seq, body, html),
+    )
+
+
+def delete_articles(db: sqlite3.Connection, where: str, params: Sequence[object]) -> int:
+    """Delete the articles `where` picks, with their texts and search entries.
+
+    Returns:
+        How many articles went.
+    """
+    chosen = f"SELECT seq FROM articles WHERE {where}"
+    db.execute(f"DELETE FROM articles_fts WHERE rowid IN ({chosen})", params)
+    db.execute(f"DELETE FROM article_texts WHERE article IN ({chosen})", params)
+    return int(db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount)
 
 
 def insert_article(
@@ -121,7 +150,10 @@ def insert_article(
             *_article_values(article),
         ),
     )
-    return article_id, cursor.rowcount == 1
+    added = cursor.rowcount == 1
+    if added:
+        put_texts(db, int(cursor.lastrowid or 0), body=article.body_json())
+    return article_id, added
 
 
 class ArticleStore(Database):
@@ -145,14 +177,18 @@ class ArticleStore(Database):
         unread_only: bool = False,
         starred_only: bool = False,
         feed_id: int | None = None,
+        folder: str | None = None,
+        order: Order = "newest",
         limit: int | None = None,
     ) -> list[Headline]:
-        """List headlines, newest first.
+        """List headlines, newest first unless `order` says otherwise.
 
         Args:
             unread_only: Only articles not marked read.
             starred_only: Only starred articles.
             feed_id: Only this feed's articles.
+            folder: Only the articles of the feeds filed under this folder.
+            order: "newest" first, "oldest" first, or by "feed".
             limit: At most this many (the first screenful, say).
 
         Returns:
@@ -165,16 +201,20 @@ class ArticleStore(Database):
             where.append("starred = 1")
         if feed_id is not None:
             where.append(f"feed_id = {int(feed_id)}")
+        params: list[object] = []
+        if folder is not None:
+            where.append("feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
+            params.append(folder)
         sql = f"SELECT {HEADLINE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY sort_key DESC, id"
+        sql += f" ORDER BY {_ORDER_BY[order]}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         # Row by row, not fetchall(): 100,000 rows held twice (as tuples and as
         # headlines) would double the peak memory of loading a large library.
         with self.reading() as db:
-            return [headline_from_row(row) for row in db.execute(sql)]
+            return [headline_from_row(row) for row in db.execute(sql, params)]
 
     def headline(self, article_id: str) -> Headline | None:
         """Load one headline (after its state changed), or None."""
@@ -188,6 +228,13 @@ class ArticleStore(Database):
     def unread_count(self) -> int:
         """Number of articles not marked read."""
         return int(self.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
+
+    def starred_counts(self) -> tuple[int, int]:
+        """(unread, total) of the starred articles, for the feed list's "Starred" row."""
+        row = self.query(
+            "SELECT COALESCE(SUM(read = 0), 0), count(*) FROM articles WHERE starred = 1"
+        )[0]
+        return int(row[0]), int(row[1])
 
     def find_ids(self, prefix: str) -> list[str]:
         """Find articles whose id starts with `prefix`.
@@ -210,9 +257,11 @@ class ArticleStore(Database):
     def get(self, article_id: str) -> StoredArticle | None:
         """Load one article with its body, or None if there is no such id."""
         rows = self.query(
-            "SELECT a.id, a.origin, a.source, a.url, a.title, a.standfirst, a.body, a.published,"
-            " a.read, a.starred, a.added, a.html, a.author, COALESCE(f.url, ''), a.full_text"
-            " FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
+            "SELECT a.id, a.origin, a.source, a.url, a.title, a.standfirst,"
+            " COALESCE(t.body, '[]'), a.published, a.read, a.starred, a.added,"
+            " COALESCE(t.html, ''), a.author, COALESCE(f.url, ''), a.full_text"
+            " FROM articles a LEFT JOIN article_texts t ON t.article = a.seq"
+            " LEFT JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
             (article_id,),
         )
         if not rows:
@@ -319,13 +368,14 @@ class ArticleStore(Database):
         article_id = page_article_id(article.url) if article.url else article.content_id()
         values = _article_values(article)
         with self.transaction() as db:
-            exists = db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            exists = db.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()
             if exists:
                 assignments = ", ".join(f"{column} = ?" for column in _ARTICLE_COLUMNS)
                 db.execute(
                     f"UPDATE articles SET {assignments}, indexed = 0 WHERE id = ?",
                     (*values, article_id),
                 )
+                put_texts(db, exists[0], body=article.body_json())
             else:
                 insert_article(db, article, article_id)
         return article_id, not exists
@@ -339,12 +389,18 @@ class ArticleStore(Database):
                 body, and its byline fills in a missing author.
         """
         with self.transaction() as db:
-            db.execute(
-                "UPDATE articles SET body = ?, word_count = ?, full_text = 1,"
+            row = db.execute(
+                "UPDATE articles SET word_count = ?, full_text = 1,"
                 " full_text_error = '', indexed = 0,"
-                " author = CASE WHEN author = '' THEN ? ELSE author END WHERE id = ?",
-                (article.body_json(), article.word_count, article.author, article_id),
-            )
+                " author = CASE WHEN author = '' THEN ? ELSE author END WHERE id = ?"
+                " RETURNING seq",
+                (article.word_count, article.author, article_id),
+            ).fetchone()
+            if row is not None:  # the article may have gone meanwhile
+                db.execute(
+                    "UPDATE article_texts SET body = ? WHERE article = ?",
+                    (article.body_json(), row[0]),
+                )
 
     def record_full_text_error(self, article_id: str, error: str) -> None:
         """Remember why fetching an article's full story failed (one line)."""
@@ -393,12 +449,7 @@ class ArticleStore(Database):
                         " AND EXISTS (SELECT 1 FROM articles WHERE id = ?)",
                         (old, new_id, old),
                     )
-                    db.execute(
-                        "DELETE FROM articles_fts WHERE rowid IN"
-                        " (SELECT rowid FROM articles WHERE id = ? AND origin = 'seed')",
-                        (old,),
-                    )
-                    db.execute("DELETE FROM articles WHERE id = ? AND origin = 'seed'", (old,))
+                    delete_articles(db, "id = ? AND origin = 'seed'", (old,))
                 put_setting(db, key, new_id)
             put_setting(db, fingerprint_key, fingerprint)
         return added

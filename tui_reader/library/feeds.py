@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tui_reader import APP_NAME
 from tui_reader.errors import ShownError
-from tui_reader.library.articles import sort_key
+from tui_reader.library.articles import delete_articles, put_texts, sort_key
 from tui_reader.library.database import Database, Row, now_iso
 from tui_reader.parsed_feed import ParsedFeed
 
@@ -165,19 +165,18 @@ class FeedStore(Database):
             (articles deleted, starred articles kept).
         """
         with self.transaction() as db:
-            db.execute(
-                "DELETE FROM articles_fts WHERE rowid IN"
-                " (SELECT rowid FROM articles WHERE feed_id = ? AND starred = 0)",
-                (feed_id,),
-            )
-            deleted = db.execute(
-                "DELETE FROM articles WHERE feed_id = ? AND starred = 0", (feed_id,)
-            ).rowcount
+            deleted = delete_articles(db, "feed_id = ? AND starred = 0", (feed_id,))
             kept = db.execute(
                 "UPDATE articles SET feed_id = NULL WHERE feed_id = ?", (feed_id,)
             ).rowcount
             db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return deleted, kept
+
+    def rename_feed(self, feed_id: int, title: str) -> None:
+        """Give a feed the user's own title; refreshes keep it, and its stories show it."""
+        with self.transaction() as db:
+            db.execute("UPDATE feeds SET title = ? WHERE id = ?", (title, feed_id))
+            db.execute("UPDATE articles SET source = ? WHERE feed_id = ?", (title, feed_id))
 
     def set_feed_folder(self, feed_id: int, folder: str) -> None:
         """File a feed under a folder ("" for none)."""
@@ -222,11 +221,14 @@ class FeedStore(Database):
         Returns:
             (new articles, updated articles).
         """
-        title = feed.title or parsed.title
         added_at = now_iso()
         new = updated = 0
         seen: set[str] = set()
         with self.transaction() as db:
+            # The title as it is now: the user may have renamed the feed
+            # while it was being fetched.
+            row = db.execute("SELECT title FROM feeds WHERE id = ?", (feed.id,)).fetchone()
+            title = (row[0] if row else feed.title) or parsed.title
             for entry in parsed.entries:
                 key = entry.key()
                 qualified = f"{key}#{entry.content_hash()}"
@@ -242,26 +244,25 @@ class FeedStore(Database):
                 article_id = feed_article_id(feed.id, key)
                 content_hash = entry.content_hash()
                 row = db.execute(
-                    "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+                    "SELECT seq, content_hash FROM articles WHERE id = ?", (article_id,)
                 ).fetchone()
-                if row is not None and row[0] == content_hash:
+                if row is not None and row[1] == content_hash:
                     continue
                 values = (
                     title,
                     entry.link,
                     entry.guid,
                     entry.title,
-                    entry.html,
                     entry.published,
                     entry.author,
                     content_hash,
                 )
                 if row is None:
                     new += 1
-                    db.execute(
-                        "INSERT INTO articles (source, url, guid, title, html, published, author,"
+                    cursor = db.execute(
+                        "INSERT INTO articles (source, url, guid, title, published, author,"
                         " content_hash, id, origin, added, sort_key, feed_id)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)",
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)",
                         (
                             *values,
                             article_id,
@@ -270,14 +271,19 @@ class FeedStore(Database):
                             feed.id,
                         ),
                     )
+                    put_texts(db, int(cursor.lastrowid or 0), html=entry.html)
                 else:
                     updated += 1
                     db.execute(
-                        "UPDATE articles SET source = ?, url = ?, guid = ?, title = ?, html = ?,"
+                        "UPDATE articles SET source = ?, url = ?, guid = ?, title = ?,"
                         " published = ?, author = ?, content_hash = ?, indexed = 0,"
                         # A future date sorts as first seen (see `sort_key`).
                         " sort_key = COALESCE(MIN(?, added), sort_key) WHERE id = ?",
                         (*values, entry.published, article_id),
+                    )
+                    # The feed's new HTML; a full story fetched before stays the body.
+                    db.execute(
+                        "UPDATE article_texts SET html = ? WHERE article = ?", (entry.html, row[0])
                     )
             db.execute(
                 "UPDATE feeds SET title = ?, site_url = ?, etag = ?, last_modified = ?,"

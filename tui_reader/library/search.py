@@ -43,7 +43,8 @@ class SearchIndex(Database):
         # with its old words. Converting a batch takes a few milliseconds.
         with self.transaction() as db:
             rows = db.execute(
-                "SELECT rowid, title, standfirst, body, html FROM articles"
+                "SELECT a.seq, a.title, a.standfirst, COALESCE(t.body, '[]'), COALESCE(t.html, '')"
+                " FROM articles a LEFT JOIN article_texts t ON t.article = a.seq"
                 " WHERE indexed = 0 LIMIT ?",
                 (limit,),
             ).fetchall()

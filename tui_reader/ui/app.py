@@ -17,15 +17,13 @@ from pathlib import Path
 
 from textual import work
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
 from textual.worker import get_current_worker
 
 from tui_reader import APP_NAME
 from tui_reader.config import Config
 from tui_reader.errors import ShownError
-from tui_reader.library.articles import Flag
+from tui_reader.library.articles import Flag, Headline
 from tui_reader.library.database import StoreError
-from tui_reader.library.feeds import FeedNotFound
 from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory, styles_directory
 from tui_reader.marking import Marked
@@ -35,8 +33,8 @@ from tui_reader.render import link_targets, render_article
 from tui_reader.searching import index_all, search
 from tui_reader.sources.seeds import open_library
 from tui_reader.ui.browser import BrowserApp
+from tui_reader.ui.feeds_app import FeedsApp
 from tui_reader.ui.list_view import ListView
-from tui_reader.ui.marking_app import MarkingApp
 from tui_reader.ui.messages import (
     ArticleOpened,
     HeadlineChanged,
@@ -49,7 +47,6 @@ from tui_reader.ui.messages import (
     SearchIndexed,
 )
 from tui_reader.ui.reader_screen import ReaderScreen
-from tui_reader.ui.widgets.dialogs import ALL_FEEDS, FeedPicker
 from tui_reader.ui.widgets.help_screen import key_label
 from tui_reader.words import counted
 
@@ -60,15 +57,12 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(BrowserApp, MarkingApp):
+class ReaderApp(BrowserApp, FeedsApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME
     CSS_PATH = str(styles_directory() / "app.tcss")
     ENABLE_COMMAND_PALETTE = False
-
-    # What the headline list shows; `watch_view` reloads the list and the header.
-    view: reactive[ListView] = reactive(ListView(), init=False, always_update=True)
 
     def __init__(
         self,
@@ -137,10 +131,12 @@ class ReaderApp(BrowserApp, MarkingApp):
         """Show the new view in the header and load its headlines."""
         self.view_size = ""  # until its headlines arrive
         self._show_view()
-        # Unread only on or off lists the same stories: the cursor stays.
-        # Any other change (or choosing the same view again) starts at the top.
-        toggled = old.unread_only != new.unread_only
-        self.load_headlines(keep_cursor=toggled and old.same_list(new))
+        # Unread only, starred only or another order lists the same stories:
+        # the cursor stays on its story. Any other change (or choosing the
+        # same view again) starts at the top.
+        self.load_headlines(keep_cursor=old != new and old.same_list(new))
+        if old.order != new.order:
+            self.remember_order(new.order)
 
     def reload_headlines(self) -> None:
         """Load the list again (new stories, changed state), the cursor where it is."""
@@ -265,46 +261,6 @@ class ReaderApp(BrowserApp, MarkingApp):
         if shown:
             self.open_article(article_id)  # re-reading is free; a teaser stays a teaser
 
-    @work(thread=True, exclusive=True, group="feeds")
-    def pick_feed(self) -> None:
-        """Load the feed list and show the picker."""
-        if self.store is None:
-            return
-        with self._store_errors():
-            feeds = self.store.feeds()
-            unread = self.store.unread_count()
-            self.call_from_thread(self.push_screen, FeedPicker(feeds, unread), self._feed_picked)
-
-    def _feed_picked(self, choice: str | None) -> None:
-        if choice is None:
-            return
-        if choice == ALL_FEEDS:
-            self.view = self.view.of_feed(None)
-        else:
-            self._show_feed(choice)
-
-    @work(thread=True, exclusive=True, group="feeds")
-    def _show_feed(self, ref: str) -> None:
-        """Show one feed, found as the CLI finds one (it may have gone meanwhile)."""
-        if self.store is None:
-            return
-        try:
-            feed = self.store.resolve_feed(ref)
-        except FeedNotFound:
-            self.call_from_thread(
-                self.notify, "That feed is no longer subscribed.", severity="warning"
-            )
-            return
-        except ShownError as exc:
-            self.post_message(LibraryProblem(str(exc)))
-            return
-        # The view is changed on the UI thread, from the view as it is then
-        # (a key pressed meanwhile, such as `u`, is kept).
-        self.call_from_thread(self._show_one_feed, feed.id, feed.title or feed.url)
-
-    def _show_one_feed(self, feed_id: int, title: str) -> None:
-        self.view = self.view.of_feed(feed_id, title)
-
     def _show_view(self, extra: str = "") -> None:
         # No SQLite here: this runs on the UI thread, maybe during a refresh.
         size = f" · {self.view_size}" if self.view_size else ""
@@ -342,11 +298,13 @@ class ReaderApp(BrowserApp, MarkingApp):
             # The first screenful first, so a large library shows as fast as
             # an empty one; the rest follows while the user reads.
             self.list_last_row = self.store.last_row()
-            first = self.store.headlines(limit=FIRST_SCREENFUL)
-            self.post_message(HeadlinesLoaded(first, ListView(), keep_cursor=False))
+            start = ListView(order=self.remembered_order())
+            self.call_from_thread(self.set_reactive, FeedsApp.view, start)
+            first = self.store.headlines(order=start.order, limit=FIRST_SCREENFUL)
+            self.post_message(HeadlinesLoaded(first, start, keep_cursor=False))
             if len(first) == FIRST_SCREENFUL:
-                everything = self.store.headlines()
-                self.post_message(HeadlinesLoaded(everything, ListView(), keep_cursor=True))
+                everything = self.store.headlines(order=start.order)
+                self.post_message(HeadlinesLoaded(everything, start, keep_cursor=True))
             if self.config.refresh_on_start and not self.config.offline:
                 self.call_from_thread(self.start_refresh)
             else:
@@ -382,14 +340,19 @@ class ReaderApp(BrowserApp, MarkingApp):
                     )
                 headlines = results.headlines
                 if len(headlines) == FIRST_SCREENFUL:
-                    first = [h for h in headlines if not (view.unread_only and h.read)]
+                    first = [h for h in headlines if _shown_in(view, h)]
                     self.post_message(HeadlinesLoaded(first, view, keep_cursor, more=True))
                     headlines = self.store.search(view.query)
                     keep_cursor = True
-                if view.unread_only:
-                    headlines = [h for h in headlines if not h.read]
+                headlines = [h for h in headlines if _shown_in(view, h)]
             else:
-                headlines = self.store.headlines(unread_only=view.unread_only, feed_id=view.feed_id)
+                headlines = self.store.headlines(
+                    unread_only=view.unread_only,
+                    starred_only=view.starred_only,
+                    feed_id=view.feed_id,
+                    folder=view.folder,
+                    order=view.order,
+                )
             # A newer load (a reload after indexing, say) replaced this one:
             # its older answer must not land after the newer one.
             if not get_current_worker().is_cancelled:
@@ -448,26 +411,6 @@ class ReaderApp(BrowserApp, MarkingApp):
                 self.post_message(HeadlineChanged(headline))
 
     @work(thread=True, group="flags")
-    @work(thread=True, exclusive=True, group="next-feed")
-    def open_next_unread_feed(self, step: int) -> None:
-        """Show the next (1) or previous (-1) feed with unread stories and open its first."""
-        if self.store is None:
-            return
-        with self._store_errors():
-            feeds = self.store.feeds()
-            at = next((i for i, f in enumerate(feeds) if f.id == self.view.feed_id), 0)
-            turn = [feeds[(at + step * n) % len(feeds)] for n in range(1, len(feeds))]
-            feed = next((f for f in turn if f.unread), None)
-            if feed is None:
-                self.call_from_thread(self.notify, "No unread stories left.", timeout=3)
-                return
-            self.call_from_thread(self._open_feed_at_first_unread, feed.id, feed.title)
-
-    def _open_feed_at_first_unread(self, feed_id: int, title: str) -> None:
-        self.open_first_unread = True
-        self.notify(f"On to {title}.", timeout=2)
-        self._show_one_feed(feed_id, title)
-
     def set_flag(self, article_id: str, flag: Flag, value: bool) -> None:
         """Mark read/unread or star/unstar, then refresh that row."""
         if self.store is None:
@@ -554,6 +497,13 @@ class ReaderApp(BrowserApp, MarkingApp):
         screen.article.links = message.links
         screen.headlines.set_open(message.article_id)
         screen.article_shown()
+
+
+def _shown_in(view: ListView, headline: Headline) -> bool:
+    """Whether a search match passes the view's unread-only and starred-only switches."""
+    return not (view.unread_only and headline.read) and not (
+        view.starred_only and not headline.starred
+    )
 
 
 def make_app(

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from tui_reader.config import KEY_ACTIONS, Config
 from tui_reader.library.articles import Flag
 from tui_reader.render import safe_link
-from tui_reader.ui.list_view import ListView
+from tui_reader.ui.list_view import ORDER_NAMES, ListView
 from tui_reader.ui.widgets.article_view import ArticleView
 from tui_reader.ui.widgets.dialogs import AddFeedDialog, LinkList, SearchDialog
 from tui_reader.ui.widgets.headline_list import HeadlineList
@@ -49,8 +49,8 @@ class Reader(Protocol):
     def start_refresh(self) -> None:
         """Refresh every feed in the background."""
 
-    def pick_feed(self) -> object:
-        """Show the feed picker."""
+    def show_feed_list(self) -> None:
+        """Open the feed list screen."""
 
     def search_for(self, query: str | None) -> None:
         """Show the matches of a search."""
@@ -354,6 +354,16 @@ class ReaderScreen(Screen[None]):
             "Showing unread only" if self.reader.view.unread_only else "Showing all", timeout=2
         )
 
+    def action_starred_only(self) -> None:
+        self.reader.view = self.reader.view.toggled_starred()
+        self.notify(
+            "Showing starred only" if self.reader.view.starred_only else "Showing all", timeout=2
+        )
+
+    def action_sort(self) -> None:
+        self.reader.view = view = self.reader.view.next_order()
+        self.notify(f"Sorted {ORDER_NAMES[view.order]}.", timeout=2)
+
     def action_open_browser(self) -> None:
         headline = self.headlines.current
         if headline is None:
@@ -388,7 +398,7 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(AddFeedDialog(self.reader.subscribe_to))
 
     def action_feeds(self) -> None:
-        self.reader.pick_feed()
+        self.reader.show_feed_list()
 
     def action_search(self) -> None:
         self.app.push_screen(SearchDialog(self.reader.view.query), self.reader.search_for)

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -36,7 +37,13 @@ _KEY_LABELS = {
 
 def key_label(keys: str) -> str:
     """Turn "j,down" into "j ↓" for people."""
-    return "  ".join(_KEY_LABELS.get(k, k) for k in keys.split(","))
+    return "  ".join(_KEY_LABELS.get(k) or _character(k) for k in keys.split(","))
+
+
+def _character(key: str) -> str:
+    """A printable key by its character ("asterisk" is "*"), else by its name."""
+    character = key_to_character(key)
+    return character if character is not None and character.isprintable() else key
 
 
 class HelpScreen(ModalScreen[None]):
