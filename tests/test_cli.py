@@ -147,6 +147,14 @@ def test_bad_config_warns_but_runs(run, tmp_path: Path):
     assert "meter.limit = 'lots'" in result.stderr
 
 
+def test_a_key_given_to_two_actions_is_one_warning_line(run, tmp_path: Path):
+    (tmp_path / "config.toml").write_text('[keys]\nquit = "n"\n')
+    result = run("quota", "--json")
+    assert result.returncode == 0
+    [line] = result.stderr.splitlines()
+    assert line.startswith("tui-reader: warning: ") and "keys.quit = 'n' is ignored" in line
+
+
 def test_data_dir_option_wins_over_environment(run, tmp_path: Path):
     other = tmp_path / "other"
     run("--data-dir", str(other), "quota", "limit", "2")

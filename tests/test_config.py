@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_reader.config import load_config
+from tui_reader.config import KEY_ACTIONS, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -63,12 +63,60 @@ def test_key_names_are_checked_and_spelled_as_textual_does(tmp_path: Path):
     assert len(config.warnings) == 1 and "keys.open = 'return'" in config.warnings[0]
 
 
-def test_a_key_given_to_two_actions_is_reported(tmp_path: Path):
-    config = load_config(write(tmp_path, '[keys]\nquit = "?"\n'))
+def test_a_key_given_to_two_actions_keeps_both_defaults_and_says_so(tmp_path: Path):
+    # n is next_unread's: quit = "n" once left q dead and n quitting.
+    config = load_config(write(tmp_path, '[keys]\nquit = "n"\nzoom = "Z"\n'))
+    assert config.keys_for("quit") == "q"
+    assert config.keys_for("next_unread") == "n"
+    assert config.keys_for("zoom") == "Z"  # a setting that shares nothing stands
     assert config.warnings == [
-        f"{tmp_path / 'config.toml'}: key 'question_mark' is bound to help and quit;"
-        " only one of them will get it"
+        f"{tmp_path / 'config.toml'}: keys.quit = 'n' is ignored: key 'n' would belong to"
+        " both next_unread and quit, so each keeps its default keys (next_unread: n; quit: q)"
     ]
+
+
+def test_two_settings_giving_one_key_are_both_ignored_in_one_line(tmp_path: Path):
+    config = load_config(write(tmp_path, '[keys]\nzoom = "x,y"\nfull_text = "y,x"\n'))
+    assert (config.keys_for("zoom"), config.keys_for("full_text")) == ("z", "f")
+    [warning] = config.warnings
+    assert warning.endswith(
+        "keys.zoom = 'x,y' and keys.full_text = 'y,x' are ignored: keys 'x' and 'y' would"
+        " belong to both zoom and full_text, so each keeps its default keys (zoom: z; full_text: f)"
+    )
+
+
+def test_a_setting_that_takes_two_actions_keys_is_named_in_each_line(tmp_path: Path):
+    config = load_config(write(tmp_path, '[keys]\nquit = "n,p"\n'))
+    assert config.keys_for("quit") == "q"
+    assert [w.split(": ", 1)[1] for w in config.warnings] == [
+        "keys.quit = 'n,p' is ignored: key 'n' would belong to both next_unread and quit,"
+        " so each keeps its default keys (next_unread: n; quit: q)",
+        "keys.quit = 'n,p' is ignored: key 'p' would belong to both previous_unread and quit,"
+        " so each keeps its default keys (previous_unread: p; quit: q)",
+    ]
+
+
+def test_actions_may_trade_keys(tmp_path: Path):
+    config = load_config(write(tmp_path, '[keys]\nquit = "n"\nnext_unread = "q"\n'))
+    assert (config.keys_for("quit"), config.keys_for("next_unread")) == ("n", "q")
+    assert config.warnings == []
+
+
+def test_an_ignored_setting_gives_its_default_back_before_anyone_else(tmp_path: Path):
+    # next_unread and open_browser clash on x: both go back to n and o; zoom = "n"
+    # then clashes with next_unread's n and is ignored too: nothing is left shared.
+    config = load_config(
+        write(tmp_path, '[keys]\nzoom = "n"\nnext_unread = "x"\nopen_browser = "x"\n')
+    )
+    assert config.keys == {}
+    assert len(config.warnings) == 2
+    assert "key 'x' would belong to both next_unread and open_browser" in config.warnings[0]
+    assert "keys.zoom = 'n' is ignored" in config.warnings[1]
+
+
+def test_the_default_keys_are_each_one_actions():
+    keys = [key for action in KEY_ACTIONS for key in action.keys.split(",")]
+    assert len(keys) == len(set(keys))
 
 
 def test_out_of_range_meter_values_fall_back(tmp_path: Path):

@@ -168,7 +168,7 @@ def _parse_key_list(value: object) -> list[str] | None:
     keys = [canonical_key(k.strip()) for k in value.split(",")]
     if not keys or None in keys:
         return None
-    return [k for k in keys if k is not None]
+    return list(dict.fromkeys(k for k in keys if k is not None))  # each key once
 
 
 def _read_keys(table: Any, config: Config, where: str) -> None:
@@ -185,21 +185,64 @@ def _read_keys(table: Any, config: Config, where: str) -> None:
             )
         else:
             config.keys[action_id] = ",".join(keys)
-    _warn_about_shared_keys(config, where)
+    _settle_shared_keys(config, where)
 
 
-def _warn_about_shared_keys(config: Config, where: str) -> None:
-    """Say when a configured key also belongs to another action."""
+def _key_owners(config: Config) -> dict[str, list[str]]:
+    """Each key in use and the actions it would run, in the help screen's order."""
     owners: dict[str, list[str]] = {}
     for action in KEY_ACTIONS:
-        for key in _parse_key_list(config.keys_for(action.id)) or []:
-            owners.setdefault(key, []).append(action.id)
-    for key, actions in owners.items():
-        if len(actions) > 1 and any(a in config.keys for a in actions):
-            config.warnings.append(
-                f"{where}: key {key!r} is bound to {' and '.join(actions)};"
-                " only one of them will get it"
+        for key in config.keys_for(action.id).split(","):
+            if action.id not in owners.setdefault(key, []):
+                owners[key].append(action.id)
+    return owners
+
+
+def _settle_shared_keys(config: Config, where: str) -> None:
+    """Ignore every key setting that gives one key to two actions, and say so.
+
+    Textual gives a shared key to one of the actions and takes it from the
+    other, so `quit = "n"` used to leave `q` dead and `n` quitting instead
+    of opening the next unread story. The predictable rule: a setting that
+    clashes is ignored as a whole, so every action concerned keeps its
+    default keys (the defaults share none), and one line per clash says
+    which. Settings that only trade keys (`quit = "n"` with
+    `next_unread = "q"`) do not clash and stand. Ignoring one setting can
+    hand an action back a default that another setting took, so this
+    repeats until nothing is shared.
+    """
+    # The actions that shared keys -> those keys, and the settings ignored for it.
+    clashes: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    while shared := {k: a for k, a in _key_owners(config).items() if len(a) > 1}:
+        settings = {
+            a: f"keys.{a} = {config.keys.pop(a)!r}"
+            for owners in shared.values()
+            for a in owners
+            if a in config.keys
+        }
+        for key, owners in shared.items():
+            keys, ignored = clashes.setdefault(tuple(owners), ([], []))
+            keys.append(key)
+            ignored.extend(
+                settings[a] for a in owners if a in settings and settings[a] not in ignored
             )
+        if not settings:
+            break  # only defaults share a key: a mistake in KEY_ACTIONS, not the user's
+    for sharing, (keys, ignored) in clashes.items():
+        both = "both " if len(sharing) == 2 else ""
+        config.warnings.append(
+            f"{where}: {_and(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored:"
+            f" {_and([repr(k) for k in keys], 'key ', 'keys ')} would belong to"
+            f" {both}{_and(list(sharing))}, so each keeps its default keys"
+            f" ({'; '.join(f'{a}: {config.keys_for(a)}' for a in sharing)})"
+        )
+
+
+def _and(items: list[str], one: str = "", many: str = "") -> str:
+    """A list in words: "a", "a and b", "a, b and c", after `one` or `many`."""
+    if len(items) == 1:
+        return one + items[0]
+    return many + ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _read_int(

@@ -74,12 +74,38 @@ def print_headlines(headlines: list[Headline], as_json: bool, out: TextIO) -> No
         json.dump(items, out, ensure_ascii=False)
         out.write("\n")
         return
+    for h in headlines:
+        out.write(headline_line(h) + "\n")
+
+
+# `list` and `search` print a headline as fixed columns, counted in characters
+# and the same whatever the flags, so a script can cut them (`cut -c4-19` is
+# the id): marks (2), id (16), date (10), feed (20), title (the rest), two
+# spaces between (one after the marks). Each field is padded or cut to its width.
+LIST_COLUMNS = (("marks", 2, 1), ("id", 16, 2), ("date", 10, 2), ("feed", 20, 2), ("title", 0, 0))
+
+
+def headline_line(h: Headline) -> str:
+    """One headline as `list` prints it: "N* 0123456789abcdef  2024-05-17  Feed  Title".
+
+    Marks: N unread, * starred (a space when not). The date is the day it was
+    published, or ten dashes when unknown. The feed and title are strangers'
+    text, put on one clean line so a control character or a newline cannot
+    break the layout.
+    """
     from tui_reader.dates import format_date
 
-    for h in headlines:
-        marks = ("N" if not h.read else " ") + ("*" if h.starred else " ")
-        date = format_date(h.published) or "-" * 10
-        out.write(f"{marks} {h.id}  {date}  {h.source[:20]:<20}  {h.title}\n")
+    fields = {
+        "marks": ("N" if not h.read else " ") + ("*" if h.starred else " "),
+        "id": h.id,
+        "date": format_date(h.published) or "-" * 10,
+        "feed": clean_line(h.source),
+        "title": clean_line(h.title),
+    }
+    return "".join(
+        f"{fields[name][:width]:<{width}}{' ' * gap}" if width else fields[name]
+        for name, width, gap in LIST_COLUMNS
+    )
 
 
 def find_feed(store: Store, ref: str) -> Feed:

@@ -127,39 +127,16 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
     check_online(config)
     import asyncio
 
-    from tui_reader.sources.refresh import FeedOutcome, refresh_feeds
+    from tui_reader.cli.refresh_progress import refresh_progress
+    from tui_reader.sources.refresh import refresh_feeds
 
-    if sys.stderr.isatty():
-        from rich.markup import escape
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Refreshing", total=len(feeds))
-
-            def advance(done: int, total: int, outcome: FeedOutcome) -> None:
-                # Feed titles are strangers' text: never Rich markup.
-                name = escape(outcome.feed.title[:30])
-                bar.update(task, completed=done, description=name)
-
-            summary = asyncio.run(
-                refresh_feeds(
-                    store,
-                    feeds,
-                    config.network,
-                    progress=advance,
-                    full_text=config.full_text_feeds,
-                )
-            )
-    else:
+    # A bar on a terminal, a line per failed feed when piped (cli/refresh_progress).
+    with refresh_progress(len(feeds), sys.stderr) as progress:
         summary = asyncio.run(
-            refresh_feeds(store, feeds, config.network, full_text=config.full_text_feeds)
+            refresh_feeds(
+                store, feeds, config.network, progress=progress, full_text=config.full_text_feeds
+            )
         )
-    for outcome in summary.outcomes:
-        name = outcome.feed.title or outcome.feed.url
-        if outcome.status == "failed":
-            print(f"{APP_NAME}: {name}: {outcome.error}", file=sys.stderr)
-        elif outcome.note:
-            print(f"{APP_NAME}: {name}: {outcome.note}", file=sys.stderr)
     out.write(summary.line() + "\n")
     return EXIT_SOME_FAILED if summary.count("failed") else EXIT_OK
 

@@ -32,6 +32,7 @@ from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.parsed_feed import ParsedFeed
+from tui_reader.sanitize import clean_line
 from tui_reader.sources.feed_parser import FeedParseError, parse_feed
 from tui_reader.sources.http import FetchError, fetch, make_client
 from tui_reader.sources.pages import fill_full_texts
@@ -57,6 +58,11 @@ class FeedOutcome:
     full_texts: int = 0  # stories fetched from their pages (feeds.full_text)
     full_text_failures: int = 0
 
+    @property
+    def name(self) -> str:
+        """The feed as people know it: its title, else its URL (cleaned: strangers' text)."""
+        return clean_line(self.feed.title) or clean_line(self.feed.url)
+
 
 @dataclass
 class RefreshSummary:
@@ -73,6 +79,20 @@ class RefreshSummary:
         """New articles across all feeds."""
         return sum(o.new for o in self.outcomes)
 
+    def failures(self, shown: int = 3) -> str:
+        """The failed feeds and why, on one line: "A: HTTP 404; B: timed out; and 2 more".
+
+        At most `shown` are named, by name (they finish in any order), so a
+        notice stays short; "" when none failed.
+        """
+        failed = sorted(
+            (o for o in self.outcomes if o.status == "failed"), key=lambda o: o.name.casefold()
+        )
+        named = [f"{_cut(o.name, 40)}: {_cut(o.error or 'failed', 80)}" for o in failed[:shown]]
+        if len(failed) > shown:
+            named.append(f"and {len(failed) - shown} more")
+        return "; ".join(named)
+
     def line(self) -> str:
         """The one-line summary the CLI ends with."""
         line = (
@@ -88,6 +108,11 @@ class RefreshSummary:
                 f" ({failed} kept {'its' if failed == 1 else 'their'} summary)"
             )
         return line
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, an ellipsis marking a cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 Progress = Callable[[int, int, FeedOutcome], None]

@@ -33,6 +33,7 @@ from tui_reader.reading import open_for_reading
 from tui_reader.render import link_targets, render_article
 from tui_reader.searching import index_all, search
 from tui_reader.sources.seeds import open_library
+from tui_reader.ui.browser import BrowserApp
 from tui_reader.ui.feeds_app import FeedsApp
 from tui_reader.ui.list_view import ListView
 from tui_reader.ui.messages import (
@@ -60,7 +61,7 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(FeedsApp):
+class ReaderApp(BrowserApp, FeedsApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME
@@ -194,7 +195,7 @@ class ReaderApp(FeedsApp):
             self._show_view()  # not "refreshing n/m" forever
             self.reload_headlines()  # what was stored
             return
-        self.post_message(RefreshDone(summary.line()))
+        self.post_message(RefreshDone(summary.line(), summary.failures()))
         self.index_for_search()
 
     async def subscribe_to(self, url: str | FeedOffer, pick: int | None = None) -> str | None:
@@ -276,7 +277,12 @@ class ReaderApp(FeedsApp):
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         self._show_view()
-        self.notify(f"Refreshed: {message.summary}", timeout=5)
+        if not message.failures:
+            self.notify(f"Refreshed: {message.summary}", timeout=5)
+        else:  # which feeds, and why: the feed list (F) keeps each one's error
+            feeds = key_label(self.config.keys_for("feeds"))
+            text = f"Refreshed: {message.summary}. {message.failures} (see the feed list: {feeds})"
+            self.notify(text, severity="warning", timeout=12)
         self.reload_headlines()
 
     # Workers: SQLite off the UI thread -------------------------------------

@@ -78,9 +78,11 @@ class RefreshProgress(Message):
 
 @dataclass
 class RefreshDone(Message):
-    """A background refresh finished; `summary` is its one-line result."""
+    """A background refresh finished; `summary` is its one-line result, `failures`
+    the failed feeds and why ("A: HTTP 404; and 2 more"; "" when none failed)."""
 
     summary: str
+    failures: str = ""
 
 
 @dataclass
