@@ -259,13 +259,6 @@ class ArticleStore(Database):
         """Number of articles not marked read."""
         return int(self.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
 
-    def starred_counts(self) -> tuple[int, int]:
-        """(unread, total) of the starred articles, for the feed list's "Starred" row."""
-        row = self.query(
-            "SELECT COALESCE(SUM(read = 0), 0), count(*) FROM articles WHERE starred = 1"
-        )[0]
-        return int(row[0]), int(row[1])
-
     def find_ids(self, prefix: str) -> list[str]:
         """Find articles whose id starts with `prefix`.
 

@@ -42,6 +42,17 @@ class Feed:
         return f"{self.id} {self.title or '(untitled)'!r} <{self.url}>"
 
 
+@dataclass(frozen=True)
+class FeedOverview:
+    """The feeds with their counts, and the counts of the whole library."""
+
+    feeds: list[Feed]
+    unread: int  # every unread story, in a feed or not
+    total: int
+    starred_unread: int
+    starred: int
+
+
 class FeedNotFound(ShownError):
     """No subscription matches the reference."""
 
@@ -119,13 +130,33 @@ class FeedStore(Database):
 
     def feeds(self) -> list[Feed]:
         """All subscriptions with their unread and total counts, by folder and title."""
-        rows = self.query(
-            f"SELECT {', '.join('f.' + c.strip() for c in _FEED_COLUMNS.split(','))},"
-            " COALESCE(SUM(a.read = 0), 0), COUNT(a.id)"
-            " FROM feeds f LEFT JOIN articles a ON a.feed_id = f.id"
-            " GROUP BY f.id ORDER BY f.folder, lower(f.title), f.url"
+        return self.feed_overview().feeds
+
+    def feed_overview(self) -> FeedOverview:
+        """Every feed with its counts, and the library's totals, from one pass
+        over the `articles_state` index (the feed list's rows)."""
+        with self.reading() as db:
+            counts = {
+                row[0]: row[1:]
+                for row in db.execute(
+                    "SELECT feed_id, SUM(read = 0), count(*), SUM(starred),"
+                    " SUM(starred AND read = 0) FROM articles GROUP BY feed_id"
+                )
+            }
+            rows = db.execute(
+                f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY folder, lower(title), url"
+            ).fetchall()
+        feeds = []
+        for row in rows:
+            unread, total, _, _ = counts.get(row[0], (0, 0, 0, 0))
+            feeds.append(_feed(row, int(unread), int(total)))
+        return FeedOverview(
+            feeds,
+            unread=sum(int(c[0]) for c in counts.values()),
+            total=sum(int(c[1]) for c in counts.values()),
+            starred_unread=sum(int(c[3]) for c in counts.values()),
+            starred=sum(int(c[2]) for c in counts.values()),
         )
-        return [_feed(row, int(row[9]), int(row[10])) for row in rows]
 
     def feed(self, feed_id: int) -> Feed | None:
         """One subscription by id."""

@@ -311,6 +311,7 @@ class ReaderApp(BrowserApp, FeedsApp):
             if len(first) == FIRST_SCREENFUL:
                 everything = self.store.headlines(order=start.order)
                 self.post_message(HeadlinesLoaded(everything, start, keep_cursor=True))
+            self.read_feed_list()
             if self.config.refresh_on_start and not self.config.offline:
                 self.call_from_thread(self.start_refresh)
             else:

@@ -13,6 +13,7 @@ from textual import work
 from textual.reactive import reactive
 
 from tui_reader.library.articles import ORDERS, Order
+from tui_reader.library.feeds import FeedOverview
 from tui_reader.ui.feeds_screen import FeedsScreen
 from tui_reader.ui.list_view import ListView
 from tui_reader.ui.marking_app import MarkingApp
@@ -29,6 +30,8 @@ class FeedsApp(MarkingApp):
     view: reactive[ListView] = reactive(ListView(), init=False, always_update=True)
 
     open_first_unread: bool  # n moved to another feed: open its first unread
+    # The feed list as last read, shown at once the next time F opens it.
+    known_feeds: FeedOverview | None = None
 
     # The feed list --------------------------------------------------------
 
@@ -36,8 +39,23 @@ class FeedsApp(MarkingApp):
         """Open the feed list screen (F)."""
         if self.store is not None:
             self.push_screen(
-                FeedsScreen(self.store, self.config, self._row_chosen, self._feeds_changed)
+                FeedsScreen(
+                    self.store,
+                    self.config,
+                    self._row_chosen,
+                    self._feeds_changed,
+                    known=self.known_feeds,
+                    loaded=self._remember_feeds,
+                )
             )
+
+    def _remember_feeds(self, overview: FeedOverview) -> None:
+        self.known_feeds = overview
+
+    def read_feed_list(self) -> None:
+        """Read the feed list ahead, so that F shows it at once (in a thread worker)."""
+        if self.store is not None:
+            self._remember_feeds(self.store.feed_overview())
 
     def _row_chosen(self, row: FeedRow) -> None:
         """Show what the feed list's row stands for, keeping unread only and the order."""

@@ -23,7 +23,7 @@ from textual.widgets import Label, Static
 from tui_reader.config import Config
 from tui_reader.dates import format_date
 from tui_reader.errors import ShownError
-from tui_reader.library.feeds import Feed
+from tui_reader.library.feeds import Feed, FeedOverview
 from tui_reader.library.store import Store
 from tui_reader.sanitize import clean_line
 from tui_reader.ui.widgets.feed_list import FeedList, FeedRow, feed_rows
@@ -76,12 +76,25 @@ class FeedsScreen(Screen[None]):
         Binding("escape,h,left,q,F", "back", "Back", id="back"),
     ]
 
-    def __init__(self, store: Store, config: Config, choose: Choose, changed: Changed) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        choose: Choose,
+        changed: Changed,
+        *,
+        known: FeedOverview | None = None,
+        loaded: Callable[[FeedOverview], None] | None = None,
+    ) -> None:
+        """`known` is the overview read last time, shown at once until the
+        fresh one arrives (tens of milliseconds later); `loaded` hears of each."""
         super().__init__()
         self.store = store
         self.config = config
         self.choose = choose
         self.changed = changed
+        self.known = known
+        self.loaded = loaded
 
     def compose(self) -> ComposeResult:
         yield Label("Feeds", id="feeds-title")
@@ -95,6 +108,8 @@ class FeedsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.feed_list.focus()
+        if self.known is not None:
+            self._show_overview(self.known, None)
         self.load_rows()
 
     # Loading --------------------------------------------------------------
@@ -103,22 +118,23 @@ class FeedsScreen(Screen[None]):
     def load_rows(self, keep: FeedRow | None = None) -> None:
         """Read the feeds and their counts (a thousand feeds: tens of milliseconds)."""
         try:
-            feeds = self.store.feeds()
-            rows = feed_rows(
-                feeds,
-                self.store.starred_counts(),
-                (self.store.unread_count(), self.store.count()),
-            )
+            overview = self.store.feed_overview()
         except ShownError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
+        self.app.call_from_thread(self._show_overview, overview, keep)
+        if self.loaded is not None:
+            self.loaded(overview)
+
+    def _show_overview(self, overview: FeedOverview, keep: FeedRow | None) -> None:
+        feeds = overview.feeds
+        rows = feed_rows(
+            feeds, (overview.starred_unread, overview.starred), (overview.unread, overview.total)
+        )
         failing = sum(1 for f in feeds if f.error)
         title = f"Feeds · {counted(len(feeds), 'feed')}"
         if failing:
             title += f" · {failing} failed on the last refresh"
-        self.app.call_from_thread(self._show_rows, rows, keep, title)
-
-    def _show_rows(self, rows: list[FeedRow], keep: FeedRow | None, title: str) -> None:
         self.query_one("#feeds-title", Label).update(Text(title))
         self.feed_list.set_rows(rows, keep or self.feed_list.current)
         self._show_detail()
