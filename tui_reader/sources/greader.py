@@ -1,0 +1,780 @@
+"""A client for the Google Reader API ("GReader") that FreshRSS, Miniflux and others speak.
+
+Sync with a feed server reads its subscriptions and items and sends back
+what the reader changed (read, starred, folders). This module only speaks
+the protocol: it logs in (ClientLogin), keeps the Auth token in a file so
+a later run skips the login, renews it when the server says it is stale
+(once per call), and turns every failure (no connection, TLS, a 5xx, a URL
+that is no GReader endpoint, bad JSON, a refused password) into one
+`GReaderError` line. The password and the Auth token never appear in a
+message; server text in one is sanitized and cut short.
+
+Per-server differences are small switches in `Quirks`, not forks of the
+code. Imports `errors`, `sanitize` and `sources.http` (for the URL check).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+import socket
+import ssl
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from tui_reader.errors import ShownError
+from tui_reader.sanitize import clean_line
+from tui_reader.sources.http import FetchError, check_url
+
+READ = "user/-/state/com.google/read"
+STARRED = "user/-/state/com.google/starred"
+READING_LIST = "user/-/state/com.google/reading-list"
+KEPT_UNREAD = "user/-/state/com.google/kept-unread"
+LABEL_PREFIX = "user/-/label/"
+LONG_ID_PREFIX = "tag:google.com,2005:reader/item/"
+
+CONTENTS_BATCH = 250  # ids per POST stream/items/contents (servers cap the form size)
+EDIT_BATCH = 250  # ids per POST edit-tag
+_SERVER_TEXT_MAX = 160  # characters of a server's own words kept in an error
+_MAX_PAGES = 10_000  # a continuation loop that never ends stops here
+
+# FreshRSS's escapeToUnicodeAlternative: `& < >` in item titles and authors
+# become fullwidth; feed titles also get `? \ / , ;` (PHP's array `+=` drops
+# the `' " ^` its source seems to list).
+_ITEM_FULLWIDTH = str.maketrans({"＆": "&", "＜": "<", "＞": ">"})
+_FEED_FULLWIDTH = str.maketrans(
+    {"＆": "&", "＜": "<", "＞": ">", "？": "?", "＼": "\\", "／": "/", "，": ",", "；": ";"}
+)
+
+
+@dataclass(frozen=True)
+class ServerFeed:
+    """A subscription as the server lists it."""
+
+    stream_id: str  # "feed/1" as the server names it
+    url: str  # the feed's URL
+    title: str  # fullwidth & < > ? \ / , ; mapped back when quirks.fullwidth_titles
+    site_url: str
+    folders: tuple[str, ...]  # label names (from categories "user/-/label/X")
+
+
+@dataclass(frozen=True)
+class ServerItem:
+    """An item (article) as the server sends it."""
+
+    item_id: int  # decimal id (the long form converted)
+    stream_id: str  # its feed's stream id ("feed/1"), from origin.streamId
+    title: str
+    link: str  # canonical/alternate href
+    author: str
+    published: str | None  # ISO 8601 UTC from `published` (seconds)
+    crawled_us: int  # timestampUsec, else crawlTimeMsec*1000
+    html: str  # summary.content (or content.content)
+    read: bool  # categories contain user/-/state/com.google/read
+    starred: bool  # categories contain user/-/state/com.google/starred
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """Small per-server switches; the defaults fit FreshRSS."""
+
+    fullwidth_titles: bool = True  # FreshRSS: map fullwidth & < > (feeds: ? \ / , ;) back
+    long_item_ids: bool = False  # Miniflux wants long-form ids in items/contents and edit-tag
+
+
+class GReaderError(ShownError):
+    """A sync request failed; the message is one line for the user."""
+
+
+class GReaderAuthError(GReaderError):
+    """The server refused the user's name or password."""
+
+
+def decode_item_id(value: object) -> int:
+    """An item id in any of its three forms as an unsigned 64-bit int.
+
+    `tag:google.com,2005:reader/item/000000000000001f` (hex), `"31"` and `31`
+    all give 31; a negative decimal (Google's signed form) is read as the
+    unsigned number with the same bits.
+
+    Raises:
+        ValueError: For anything else.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not an item id: {value!r}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.startswith(LONG_ID_PREFIX):
+            hex_part = text.removeprefix(LONG_ID_PREFIX)
+            if not hex_part or len(hex_part) > 16:
+                raise ValueError(f"not an item id: {value!r}")
+            number = int(hex_part, 16)
+        elif text.lstrip("-").isdecimal() and text.isascii():
+            number = int(text)
+        else:
+            raise ValueError(f"not an item id: {value!r}")
+    else:
+        raise ValueError(f"not an item id: {value!r}")
+    if number < 0:
+        number += 1 << 64
+    if not 0 <= number < 1 << 64:
+        raise ValueError(f"item id out of range: {value!r}")
+    return number
+
+
+def long_item_id(item_id: int) -> str:
+    """The long form of an id: `tag:google.com,2005:reader/item/<16 hex>`."""
+    return f"{LONG_ID_PREFIX}{item_id:016x}"
+
+
+def label_stream(name: str) -> str:
+    """The stream id of a folder (label) name; a full `user/...` id is kept as it is."""
+    return name if name.startswith("user/") else LABEL_PREFIX + name
+
+
+def _shown_url(url: str) -> str:
+    """A URL fit for a message: no user name or password in it."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _server_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """A server's words for a message: one clean line, cut short, secrets blanked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    line = clean_line(text)
+    if len(line) > _SERVER_TEXT_MAX:
+        line = line[: _SERVER_TEXT_MAX - 1].rstrip() + "…"
+    return line
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it (httpx wraps OS errors)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _network_reason(exc: BaseException) -> str:
+    """Say in a few words why no answer came."""
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return (
+                f"TLS error: certificate {clean_line(str(cause.verify_message or 'not trusted'))}"
+            )
+        if isinstance(cause, ssl.SSLError):
+            reason = str(cause.reason or "handshake failed").replace("_", " ").lower()
+            return f"TLS error: {reason}"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found (DNS)"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "the server stopped answering (read timeout)"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    text = clean_line(str(exc))
+    lowered = text.lower()
+    if "refused" in lowered:
+        return "connection refused"
+    if "ssl" in lowered or "certificate" in lowered:
+        return f"TLS error: {_server_text(text)}"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return f"connection broken mid-answer: {_server_text(text) or 'reset by the server'}"
+    return _server_text(text) or type(exc).__name__
+
+
+def _iso_from_seconds(value: object) -> str | None:
+    """ISO 8601 UTC (`2024-05-17T12:00:00+00:00`) for a Unix time in seconds, or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = int(value)  # type: ignore[call-overload]
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value.strip())
+    return None
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _first_href(value: object) -> str:
+    if isinstance(value, list):
+        for link in value:
+            if isinstance(link, dict) and isinstance(link.get("href"), str) and link["href"]:
+                return str(link["href"])
+    return ""
+
+
+def _state(category: str) -> str | None:
+    """`read` for `user/-/state/com.google/read` or `user/123/state/com.google/read`."""
+    parts = category.split("/", 4)
+    if len(parts) == 5 and parts[0] == "user" and parts[2] == "state":
+        return parts[4] if parts[3] == "com.google" else None
+    return None
+
+
+def _label(category: str) -> str | None:
+    """`Tech` for `user/-/label/Tech` or `user/123/label/Tech`."""
+    parts = category.split("/", 3)
+    if len(parts) == 4 and parts[0] == "user" and parts[2] == "label" and parts[3]:
+        return parts[3]
+    return None
+
+
+class GReaderClient:
+    """One account on one GReader server.
+
+    Args:
+        http: The shared client (timeouts and limits are its own).
+        url: The API's base, e.g. `https://rss.example.org/api/greader.php`.
+        user: The account name (ClientLogin's `Email`).
+        password: Gives the API password when a login needs it (so it can
+            come from a keyring, and is not held longer than needed).
+        token_file: Where the Auth token is kept between runs (mode 0600).
+        quirks: The server's small differences.
+
+    Raises:
+        GReaderError: When `url` is not an http(s) URL.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        url: str,
+        user: str,
+        password: Callable[[], str],
+        *,
+        token_file: Path | None = None,
+        quirks: Quirks = Quirks(),  # frozen, so one shared default is safe
+    ) -> None:
+        try:
+            checked = check_url(url)
+        except FetchError as exc:
+            raise GReaderError(f"sync: {exc}") from None
+        self.http = http
+        self.url = checked.rstrip("/")
+        self.user = user
+        self.quirks = quirks
+        self.token_file = token_file
+        self._password = password
+        self._auth: str | None = None
+        self._edit_token: str | None = None
+        self._shown = _shown_url(self.url)
+
+    # ------------------------------------------------------------ login
+
+    async def login(self) -> None:
+        """Log in with ClientLogin and keep the Auth token (in `token_file` too).
+
+        Raises:
+            GReaderAuthError: The server refused the name or password.
+            GReaderError: No answer, or the URL is no GReader endpoint.
+        """
+        self._auth = None
+        self._edit_token = None
+        password = self._password()
+        endpoint = f"{self.url}/accounts/ClientLogin"
+        try:
+            response = await self.http.post(endpoint, data={"Email": self.user, "Passwd": password})
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            raise GReaderError(
+                f"sync: cannot reach {self._shown}: {_network_reason(exc)}"
+            ) from None
+        status = response.status_code
+        if status in (401, 403):
+            raise GReaderAuthError(f"sync: the server refused user {self.user}'s password")
+        if status >= 500:
+            raise GReaderError(self._status_message(response, "the login", (password,)))
+        auth = None
+        if status == 200:
+            for line in response.text.splitlines():
+                if line.startswith("Auth="):
+                    auth = line.removeprefix("Auth=").strip()
+        if not auth:
+            raise GReaderError(
+                f"sync: {self._shown} is not a Google Reader API endpoint"
+                f" ({self._not_greader_reason(response)})"
+            )
+        self._auth = auth
+        self._save_token(auth)
+
+    def _not_greader_reason(self, response: httpx.Response) -> str:
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        status = response.status_code
+        if status != 200:
+            return f"HTTP {status} {clean_line(response.reason_phrase)} at accounts/ClientLogin"
+        if content_type in ("text/html", "application/xhtml+xml"):
+            return "its login answer is an HTML page"
+        return "its login answer has no Auth token"
+
+    def _load_token(self) -> str | None:
+        """The Auth token kept for this server and user, or None (no file, or not ours)."""
+        if self.token_file is None:
+            return None
+        try:
+            data = json.loads(self.token_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("url") != self.url:
+            return None
+        if data.get("user") != self.user or not isinstance(data.get("auth"), str):
+            return None
+        auth = clean_line(data["auth"])
+        return auth or None
+
+    def _save_token(self, auth: str) -> None:
+        """Replace the token file atomically; only its owner may read it (0600).
+
+        A token file that cannot be written only costs a login next time, so
+        a failure here is not an error.
+        """
+        if self.token_file is None:
+            return
+        body = json.dumps({"url": self.url, "user": self.user, "auth": auth})
+        directory = self.token_file.parent
+        temporary: str | None = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            descriptor, temporary = tempfile.mkstemp(
+                prefix=f".{self.token_file.name}.", suffix=".tmp", dir=directory
+            )
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:  # mkstemp: 0600
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self.token_file)
+            temporary = None
+        except OSError:
+            pass
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+
+    async def _ensure_auth(self) -> None:
+        if self._auth is None:
+            self._auth = self._load_token()
+        if self._auth is None:
+            await self.login()
+
+    # ------------------------------------------------------------ requests
+
+    def _status_message(
+        self, response: httpx.Response, what: str, secrets: Iterable[str] = ()
+    ) -> str:
+        status = response.status_code
+        reason = clean_line(response.reason_phrase)
+        said = ""
+        content_type = response.headers.get("content-type", "").lower()
+        if "html" not in content_type:
+            said = _server_text(response.text, [*secrets, self._auth or ""])
+        head = f"sync: {self._shown} answered HTTP {status} {reason}".rstrip()
+        return f"{head} to {what}" + (f": {said}" if said and said != reason else "")
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        form: Sequence[tuple[str, str]] | None = None,
+        edit: bool = False,
+        renewed: list[bool],
+    ) -> httpx.Response:
+        """One authorized call; a 401 logs in again once per public call (`renewed`).
+
+        `edit` adds the edit token (`T`) to the form: a stale one is a 401 as well.
+        """
+        await self._ensure_auth()
+        while True:
+            body = list(form) if form is not None else None
+            if edit:
+                body = [*(body or []), ("T", await self._token(renewed))]
+            response = await self._send(method, path, what, params, body)
+            if response.status_code == 401:
+                if renewed[0]:
+                    raise GReaderAuthError(
+                        f"sync: {self._shown} refused user {self.user}'s login token"
+                        f" for {what} even after logging in again"
+                    )
+                renewed[0] = True
+                await self.login()
+                continue
+            if response.status_code >= 400:
+                raise GReaderError(self._status_message(response, what))
+            if not 200 <= response.status_code < 300:
+                raise GReaderError(self._status_message(response, what))
+            return response
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        params: Sequence[tuple[str, str]],
+        form: list[tuple[str, str]] | None,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"GoogleLogin auth={self._auth}"}
+        content = None
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            content = urlencode(form).encode()
+        try:
+            return await self.http.request(
+                method,
+                f"{self.url}/{path}",
+                params=list(params),
+                content=content,
+                headers=headers,
+            )
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            raise GReaderError(
+                f"sync: cannot reach {self._shown} for {what}: {_network_reason(exc)}"
+            ) from None
+
+    async def _token(self, renewed: list[bool]) -> str:
+        """The edit token (`reader/api/0/token`), fetched once per login."""
+        if self._edit_token is None:
+            response = await self._request(
+                "GET", "reader/api/0/token", "the edit token", renewed=renewed
+            )
+            token = response.text.strip()
+            if not token or len(token) > 1000 or "<" in token:
+                raise GReaderError(f"sync: {self._shown} sent no usable edit token")
+            self._edit_token = token
+        return self._edit_token
+
+    async def _json(
+        self,
+        path: str,
+        what: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        form: Sequence[tuple[str, str]] | None = None,
+        edit: bool = False,
+        renewed: list[bool],
+    ) -> dict[str, Any]:
+        method = "GET" if form is None else "POST"
+        response = await self._request(
+            method, path, what, params=params, form=form, edit=edit, renewed=renewed
+        )
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            raise GReaderError(
+                f"sync: {self._shown} sent an answer to {what} that is not valid JSON"
+            ) from None
+        if not isinstance(data, dict):
+            raise GReaderError(
+                f"sync: {self._shown} sent an answer to {what} that is not a JSON object"
+            )
+        return data
+
+    def _wire_id(self, item_id: int) -> str:
+        return long_item_id(item_id) if self.quirks.long_item_ids else str(item_id)
+
+    # ------------------------------------------------------------ reading
+
+    async def subscriptions(self) -> list[ServerFeed]:
+        """Every subscription, with its folders (labels)."""
+        data = await self._json(
+            "reader/api/0/subscription/list",
+            "subscription/list",
+            params=[("output", "json")],
+            renewed=[False],
+        )
+        entries = data.get("subscriptions")
+        if not isinstance(entries, list):
+            raise GReaderError(f"sync: {self._shown} sent a subscription list without a list")
+        feeds: list[ServerFeed] = []
+        for entry in entries:
+            if not isinstance(entry, dict) or not _str(entry.get("id")):
+                continue
+            folders: list[str] = []
+            for category in entry.get("categories") or []:
+                if not isinstance(category, dict):
+                    continue
+                name = _label(_str(category.get("id"))) or None
+                if name is None and _str(category.get("label")):
+                    name = _str(category.get("label"))
+                if name and name not in folders:
+                    folders.append(clean_line(name))
+            title = _str(entry.get("title"))
+            if self.quirks.fullwidth_titles:
+                title = title.translate(_FEED_FULLWIDTH)
+            feeds.append(
+                ServerFeed(
+                    stream_id=_str(entry["id"]),
+                    url=_str(entry.get("url")),
+                    title=clean_line(title),
+                    site_url=_str(entry.get("htmlUrl")),
+                    folders=tuple(folders),
+                )
+            )
+        return feeds
+
+    async def item_ids(
+        self,
+        stream: str,
+        *,
+        exclude: str | None = None,
+        include: str | None = None,
+        newer_than: int | None = None,
+        count: int = 10_000,
+    ) -> list[int]:
+        """The ids of a stream's items, newest first, following continuations to the end.
+
+        Args:
+            stream: `READING_LIST`, `STARRED`, `feed/1`, `user/-/label/X`.
+            exclude: A tag the items must not have (`xt`), e.g. READ for unread.
+            include: A tag the items must have (`it`), e.g. READ for read ones.
+            newer_than: Only items newer than this Unix time in seconds (`ot`).
+            count: Ids per page (`n`).
+        """
+        params = [("s", stream), ("n", str(count))]
+        if exclude:
+            params.append(("xt", exclude))
+        if include:
+            params.append(("it", include))
+        if newer_than is not None:
+            params.append(("ot", str(newer_than)))
+        ids: list[int] = []
+        seen: set[int] = set()
+        continuation: str | None = None
+        renewed = [False]
+        for _ in range(_MAX_PAGES):
+            page = params + ([("c", continuation)] if continuation else [])
+            data = await self._json(
+                "reader/api/0/stream/items/ids", "stream/items/ids", params=page, renewed=renewed
+            )
+            refs = data.get("itemRefs") or []
+            if not isinstance(refs, list):
+                raise GReaderError(f"sync: {self._shown} sent item ids that are not a list")
+            fresh = 0
+            for ref in refs:
+                value = ref.get("id") if isinstance(ref, dict) else None
+                try:
+                    item_id = decode_item_id(value)
+                except ValueError:
+                    raise GReaderError(
+                        f"sync: {self._shown} sent an item id that is none:"
+                        f" {_server_text(str(value))}"
+                    ) from None
+                if item_id not in seen:
+                    seen.add(item_id)
+                    ids.append(item_id)
+                    fresh += 1
+            next_continuation = data.get("continuation")
+            if not refs or not fresh or not next_continuation:
+                break
+            if str(next_continuation) == continuation:
+                break
+            continuation = str(next_continuation)
+        return ids
+
+    async def contents(self, ids: Sequence[int]) -> list[ServerItem]:
+        """The items with these ids (in batches of `CONTENTS_BATCH`); unknown ids are left out."""
+        items: list[ServerItem] = []
+        renewed = [False]
+        for start in range(0, len(ids), CONTENTS_BATCH):
+            batch = ids[start : start + CONTENTS_BATCH]
+            data = await self._json(
+                "reader/api/0/stream/items/contents",
+                f"stream/items/contents ({len(batch)} items)",
+                form=[("i", self._wire_id(item_id)) for item_id in batch],
+                renewed=renewed,
+            )
+            items.extend(self._items(data, "stream/items/contents"))
+        return items
+
+    async def stream_contents(
+        self, stream: str, *, newer_than: int | None = None, count: int = 1000
+    ) -> AsyncIterator[list[ServerItem]]:
+        """A stream's items page by page (`stream/contents`), newest first.
+
+        For first syncs and benchmarks: one request a page rather than ids
+        and then contents. `newer_than` is a Unix time in seconds (`ot`).
+        """
+        params = [("n", str(count))]
+        if newer_than is not None:
+            params.append(("ot", str(newer_than)))
+        path = "reader/api/0/stream/contents/" + quote(stream, safe="/-")
+        continuation: str | None = None
+        renewed = [False]
+        for _ in range(_MAX_PAGES):
+            page = params + ([("c", continuation)] if continuation else [])
+            data = await self._json(path, "stream/contents", params=page, renewed=renewed)
+            items = self._items(data, "stream/contents")
+            if items:
+                yield items
+            next_continuation = data.get("continuation")
+            if not items or not next_continuation or str(next_continuation) == continuation:
+                return
+            continuation = str(next_continuation)
+
+    def _items(self, data: dict[str, Any], what: str) -> list[ServerItem]:
+        entries = data.get("items")
+        if entries is None:
+            return []
+        if not isinstance(entries, list):
+            raise GReaderError(f"sync: {self._shown} sent {what} items that are not a list")
+        return [self._item(entry, what) for entry in entries if isinstance(entry, dict)]
+
+    def _item(self, entry: dict[str, Any], what: str) -> ServerItem:
+        try:
+            item_id = decode_item_id(entry.get("id"))
+        except ValueError:
+            raise GReaderError(
+                f"sync: {self._shown} sent an item in {what} without a usable id:"
+                f" {_server_text(str(entry.get('id')))}"
+            ) from None
+        states = {_state(c) for c in entry.get("categories") or [] if isinstance(c, str)}
+        crawled = _int(entry.get("timestampUsec"))
+        if crawled is None:
+            milliseconds = _int(entry.get("crawlTimeMsec"))
+            crawled = milliseconds * 1000 if milliseconds is not None else 0
+        body = ""
+        for key in ("summary", "content"):
+            part = entry.get(key)
+            if isinstance(part, dict) and isinstance(part.get("content"), str):
+                body = part["content"]
+                break
+        origin = entry.get("origin")
+        title = _str(entry.get("title"))
+        author = _str(entry.get("author"))
+        if self.quirks.fullwidth_titles:
+            title = title.translate(_ITEM_FULLWIDTH)
+            author = author.translate(_ITEM_FULLWIDTH)
+        return ServerItem(
+            item_id=item_id,
+            stream_id=_str(origin.get("streamId")) if isinstance(origin, dict) else "",
+            title=clean_line(title),
+            link=_first_href(entry.get("canonical")) or _first_href(entry.get("alternate")),
+            author=clean_line(author),
+            published=_iso_from_seconds(entry.get("published")),
+            crawled_us=crawled,
+            html=body,
+            read="read" in states,
+            starred="starred" in states,
+        )
+
+    # ------------------------------------------------------------ changing
+
+    async def edit_tag(
+        self, ids: Sequence[int], *, add: str | None = None, remove: str | None = None
+    ) -> None:
+        """Add and/or remove a tag (READ, STARRED, a label) on items, in batches."""
+        if not add and not remove:
+            return
+        tags = ([("a", add)] if add else []) + ([("r", remove)] if remove else [])
+        renewed = [False]
+        for start in range(0, len(ids), EDIT_BATCH):
+            batch = ids[start : start + EDIT_BATCH]
+            await self._request(
+                "POST",
+                "reader/api/0/edit-tag",
+                f"edit-tag ({len(batch)} items)",
+                form=[*(("i", self._wire_id(item_id)) for item_id in batch), *tags],
+                edit=True,
+                renewed=renewed,
+            )
+
+    async def mark_all_as_read(self, stream: str, ts_us: int) -> None:
+        """Mark a stream's items read up to `ts_us` (microseconds; newer ones stay unread)."""
+        await self._request(
+            "POST",
+            "reader/api/0/mark-all-as-read",
+            "mark-all-as-read",
+            form=[("s", stream), ("ts", str(ts_us))],
+            edit=True,
+            renewed=[False],
+        )
+
+    async def quickadd(self, url: str) -> str:
+        """Subscribe to a feed URL; returns the new stream id (`feed/7`).
+
+        Raises:
+            GReaderError: With the server's reason when it could not (HTTP 200,
+                `numResults: 0`: a feed that fails, one already there).
+        """
+        data = await self._json(
+            "reader/api/0/subscription/quickadd",
+            "subscription/quickadd",
+            form=[("quickadd", url)],
+            edit=True,
+            renewed=[False],
+        )
+        stream_id = _str(data.get("streamId"))
+        if _int(data.get("numResults")) == 0 or not stream_id:
+            reason = _server_text(html.unescape(_str(data.get("error")))) or "no reason given"
+            raise GReaderError(f"sync: the server could not subscribe to {url}: {reason}")
+        return stream_id
+
+    async def edit_subscription(
+        self,
+        stream: str,
+        *,
+        action: str,
+        title: str | None = None,
+        add_label: str | None = None,
+        remove_label: str | None = None,
+    ) -> None:
+        """Subscribe, unsubscribe or edit (`ac=`) a feed: its title and folders.
+
+        `add_label` and `remove_label` take a folder name or a full label id.
+        """
+        if action not in ("subscribe", "unsubscribe", "edit"):
+            raise ValueError(f"unknown subscription action: {action}")
+        form = [("ac", action), ("s", stream)]
+        if title is not None:
+            form.append(("t", title))
+        if add_label:
+            form.append(("a", label_stream(add_label)))
+        if remove_label:
+            form.append(("r", label_stream(remove_label)))
+        await self._request(
+            "POST",
+            "reader/api/0/subscription/edit",
+            f"subscription/edit ({action})",
+            form=form,
+            edit=True,
+            renewed=[False],
+        )
