@@ -89,6 +89,24 @@ def feed_server():
 
 
 @pytest.fixture
+def freshrss(tmp_path: Path):
+    """A fresh FreshRSS server for this test (tests/freshrss.py); skipped where it cannot run."""
+    from tests.freshrss import running_freshrss
+
+    with running_freshrss(tmp_path / "freshrss") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def freshrss_module(tmp_path_factory: pytest.TempPathFactory):
+    """One FreshRSS server shared by a module's tests (for tests that only read)."""
+    from tests.freshrss import running_freshrss
+
+    with running_freshrss(tmp_path_factory.mktemp("freshrss") / "server") as server:
+        yield server
+
+
+@pytest.fixture
 def run(data_dir: Path, tmp_path: Path):
     (tmp_path / "config.toml").write_text("")
     env = {

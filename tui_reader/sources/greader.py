@@ -320,7 +320,7 @@ class GReaderClient:
         status = response.status_code
         if status in (401, 403):
             raise GReaderAuthError(f"sync: the server refused user {self.user}'s password")
-        if status >= 500:
+        if status >= 500 and status != 501:  # 501: a plain web server that takes no POST
             raise GReaderError(self._status_message(response, "the login", (password,)))
         auth = None
         if status == 200:
