@@ -27,6 +27,7 @@ from tui_reader.sources.greader import (
     GReaderAuthError,
     GReaderClient,
     GReaderError,
+    Quirks,
     decode_item_id,
     long_item_id,
 )
@@ -347,11 +348,14 @@ class _MockHandler(BaseHTTPRequestHandler):
             status, content_type, answer = 401, "text/plain", b"Unauthorized!"
         else:
             status, content_type, answer = self.server.answer(self.command, path, body)
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+        except OSError:  # the client gave up (the timeout test)
+            self.close_connection = True
 
     do_GET = do_POST = _handle
 
@@ -453,3 +457,61 @@ async def test_a_login_answer_that_is_an_html_page_is_no_greader_endpoint(
     finally:
         server.shutdown()
         server.server_close()
+
+
+async def test_a_stale_edit_token_is_renewed(
+    freshrss: FreshRSS, feed_server: FeedServer, http: tuple[httpx.AsyncClient, Requests]
+) -> None:
+    """FreshRSS answers a bad edit token (`T`) with 401, as it does a bad Auth."""
+    client, requests = http
+    url = serve(feed_server, "/f.xml", lambda: rss("F", [("a", "A")]))
+    greader = client_for(freshrss, client)
+    await greader.quickadd(url)
+    [item_id] = await greader.item_ids(READING_LIST)
+    greader._edit_token = "stale"
+    await greader.edit_tag([item_id], add=STARRED)
+    assert await greader.item_ids(STARRED) == [item_id]
+    assert logins(requests) == 2
+
+
+async def test_long_ids_quirk_sends_the_long_form(
+    mock: Callable[..., Mock], http: tuple[httpx.AsyncClient, Requests]
+) -> None:
+    bodies: list[str] = []
+
+    def answer(method: str, path: str, body: bytes) -> tuple[int, str, bytes]:
+        bodies.append(body.decode())
+        if path == "reader/api/0/token":
+            return 200, "text/plain", b"edit-token\n"
+        if path == "reader/api/0/edit-tag":
+            return 200, "text/plain", b"OK"
+        return 200, "application/json", json.dumps({"items": [_item(31)]}).encode()
+
+    server = mock(answer)
+    client, _ = http
+    greader = GReaderClient(
+        client, server.greader_url, "alice", lambda: "pw", quirks=Quirks(long_item_ids=True)
+    )
+    [item] = await greader.contents([31])
+    assert item.item_id == 31 and item.stream_id == "feed/1"
+    await greader.edit_tag([31], add=READ)
+    long_form = "i=tag%3Agoogle.com%2C2005%3Areader%2Fitem%2F000000000000001f"
+    assert bodies[0] == long_form
+    assert bodies[-1] == f"{long_form}&a=user%2F-%2Fstate%2Fcom.google%2Fread&T=edit-token"
+
+
+async def test_a_server_that_stops_answering_is_one_line(
+    mock: Callable[..., Mock],
+) -> None:
+    def answer(method: str, path: str, body: bytes) -> tuple[int, str, bytes]:
+        time.sleep(1.5)
+        return 200, "application/json", b"{}"
+
+    server = mock(answer)
+    async with httpx.AsyncClient(timeout=0.5) as client:
+        with pytest.raises(GReaderError) as caught:
+            await GReaderClient(client, server.greader_url, "alice", lambda: "pw").subscriptions()
+    assert str(caught.value) == (
+        f"sync: cannot reach {server.greader_url} for subscription/list:"
+        " the server stopped answering (read timeout)"
+    )

@@ -595,7 +595,7 @@ class GReaderClient:
                     item_id = decode_item_id(value)
                 except ValueError:
                     raise GReaderError(
-                        f"sync: {self._shown} sent an item id that is none:"
+                        f"sync: {self._shown} sent an unreadable item id:"
                         f" {_server_text(str(value))}"
                     ) from None
                 if item_id not in seen:
