@@ -567,6 +567,8 @@ class GReaderClient:
             exclude: A tag the items must not have (`xt`), e.g. READ for unread.
             include: A tag the items must have (`it`), e.g. READ for read ones.
             newer_than: Only items newer than this Unix time in seconds (`ot`).
+                FreshRSS compares it with the item's own date, not its crawl
+                time, so an old article fetched today is left out.
             count: Ids per page (`n`).
         """
         params = [("s", stream), ("n", str(count))]
