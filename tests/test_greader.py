@@ -20,12 +20,12 @@ import pytest
 
 from tests.feed_server import FeedServer, rss
 from tests.freshrss import FreshRSS
-from tui_reader.sources.greader import (
+from tui_reader.sources.greader import GReaderClient
+from tui_reader.sources.greader_model import (
     READ,
     READING_LIST,
     STARRED,
     GReaderAuthError,
-    GReaderClient,
     GReaderError,
     Quirks,
     decode_item_id,

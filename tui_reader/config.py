@@ -27,6 +27,7 @@ from typing import Any
 from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.meter import LIMIT_RANGE, PERIOD_DAYS_RANGE
 from tui_reader.network_settings import NetworkSettings
+from tui_reader.sync_settings import SyncSettings, read_sync_table
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class Config:
     offline: bool = False  # refuse all network use
     refresh_on_start: bool = False
     text_width: int = DEFAULT_TEXT_WIDTH  # cells an article's text wraps at; 0: the pane's
+    sync: SyncSettings | None = None  # a Google Reader API account ([sync]), or none
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -409,6 +411,8 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
             _read_feeds(table, config, where)
         elif section == "reader":
             _read_reader(table, config, where)
+        elif section == "sync":
+            config.sync = read_sync_table(table, where, config.warnings)
         else:
             config.warnings.append(f"{where}: unknown section [{section}]; ignored")
     return config

@@ -19,6 +19,7 @@ from tui_reader.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Command, Usag
 from tui_reader.cli.feeds import cmd_add, cmd_export_opml, cmd_feeds, cmd_refresh, cmd_remove
 from tui_reader.cli.parser import build_parser
 from tui_reader.cli.quota import cmd_quota
+from tui_reader.cli.sync import cmd_sync
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ShownError
 from tui_reader.locations import (
@@ -42,6 +43,7 @@ COMMANDS: dict[str, Command] = {
     "export-opml": cmd_export_opml,
     "search": cmd_search,
     "save": cmd_save,
+    "sync": cmd_sync,
 }
 
 

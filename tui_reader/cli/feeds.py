@@ -16,6 +16,7 @@ from tui_reader.cli.common import (
     UserError,
     check_online,
     find_feed,
+    warn,
 )
 from tui_reader.config import Config
 from tui_reader.library.store import Store
@@ -120,7 +121,16 @@ def cmd_remove(store: Store, config: Config, args: argparse.Namespace, out: Text
 
 
 def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    """Fetch feeds; exit 0 all good, 4 some failed, 1 none could be tried, 2 an ambiguous FEED."""
+    """Fetch feeds; exit 0 all good, 4 some failed, 1 none could be tried, 2 an ambiguous FEED.
+
+    With a sync account, the server fetches the feeds: this is a sync round.
+    """
+    if config.sync is not None:
+        from tui_reader.cli.sync import cmd_sync
+
+        if args.feeds:
+            warn("with a sync account the server fetches every feed: syncing instead")
+        return cmd_sync(store, config, args, out)
     feeds = [find_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
     if not feeds:
         raise UserError(f"no feeds to refresh (`{APP_NAME} add URL` subscribes to one)")

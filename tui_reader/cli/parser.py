@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         "feeds", nargs="*", metavar="FEED", help="ids, URLs, titles or their starts"
     )
 
+    syncing = commands.add_parser(
+        "sync", help="one round with the [sync] account's server: send changes, fetch news"
+    )
+    syncing.add_argument("--json", action="store_true", help="print what moved as JSON")
+
     search = commands.add_parser("search", help="full-text search, best matches first")
     search.add_argument("query", nargs="+", metavar="WORD", help="words (a trailing * is a prefix)")
     search.add_argument("--json", action="store_true", help="print a JSON array")

@@ -16,6 +16,7 @@ from typing import Literal
 from tui_reader.article import Article
 from tui_reader.library.database import Database, Row, now_iso
 from tui_reader.library.settings import put_setting, read_setting
+from tui_reader.sync_settings import READING_LIST
 
 Flag = Literal["read", "starred"]
 FLAGS: tuple[Flag, ...] = ("read", "starred")
@@ -186,6 +187,18 @@ def _same_page(db: sqlite3.Connection, article: Article) -> str | None:
     return None
 
 
+def queue_flags(
+    db: sqlite3.Connection, flag: Flag, value: bool, items: Iterable[int | None]
+) -> None:
+    """Keep changes of synced stories (those with a server item) for the next
+    sync, in the transaction that made them: no change is lost to a crash."""
+    added = now_iso()
+    db.executemany(
+        "INSERT INTO sync_outbox (kind, item, value, added) VALUES (?, ?, ?, ?)",
+        [(flag, item, int(value), added) for item in items if item is not None],
+    )
+
+
 class ArticleStore(Database):
     """The articles table."""
 
@@ -316,7 +329,12 @@ class ArticleStore(Database):
         if flag not in FLAGS:
             raise ValueError(flag)
         with self.transaction() as db:
-            db.execute(f"UPDATE articles SET {flag} = ? WHERE id = ?", (int(value), article_id))
+            rows = db.execute(
+                f"UPDATE articles SET {flag} = ? WHERE id = ? AND {flag} != ?"
+                " RETURNING server_item",
+                (int(value), article_id, int(value)),
+            ).fetchall()
+            queue_flags(db, flag, value, [row[0] for row in rows])
 
     def set_flag_many(self, article_ids: Iterable[str], flag: Flag, value: bool) -> list[str]:
         """Set `flag` on many articles in one transaction.
@@ -335,10 +353,11 @@ class ArticleStore(Database):
                 marks = ",".join("?" * len(chunk))
                 rows = db.execute(
                     f"UPDATE articles SET {flag} = ? WHERE {flag} != ? AND id IN ({marks})"
-                    " RETURNING id",
+                    " RETURNING id, server_item",
                     (int(value), int(value), *chunk),
-                )
+                ).fetchall()
                 changed += [str(row[0]) for row in rows]
+                queue_flags(db, flag, value, [row[1] for row in rows])
         return changed
 
     def last_row(self) -> int:
@@ -361,8 +380,25 @@ class ArticleStore(Database):
             params.append(up_to)
         with self.transaction() as db:
             rows = db.execute(
-                f"UPDATE articles SET read = 1 WHERE {' AND '.join(where)} RETURNING id", params
-            )
+                f"UPDATE articles SET read = 1 WHERE {' AND '.join(where)}"
+                " RETURNING id, server_time",
+                params,
+            ).fetchall()
+            # The server marks its stream read up to the newest story marked
+            # here, so a story that reached it meanwhile stays unread.
+            newest = max((row[1] for row in rows if row[1] is not None), default=None)
+            if newest is not None:
+                stream = READING_LIST
+                if feed_id is not None:
+                    found = db.execute(
+                        "SELECT server_id FROM feeds WHERE id = ?", (feed_id,)
+                    ).fetchone()
+                    stream = found[0] if found and found[0] else READING_LIST
+                db.execute(
+                    "INSERT INTO sync_outbox (kind, stream, ts, added)"
+                    " VALUES ('mark-all', ?, ?, ?)",
+                    (stream, newest, now_iso()),
+                )
             return [str(row[0]) for row in rows]
 
     def set_read(self, article_id: str, read: bool) -> None:

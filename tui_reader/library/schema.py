@@ -154,6 +154,27 @@ MIGRATIONS: list[str] = [
     """
     UPDATE OR IGNORE feeds SET url = normalise_feed_url(url) WHERE url <> normalise_feed_url(url);
     """,
+    # 8 -> 9: sync with a Google Reader API server. A feed and an article
+    # remember what the server calls them (NULL: local only), and the outbox
+    # keeps each local change to a synced story until the server accepts it:
+    # read and starred per item, and mark-all-read with the crawl time
+    # (microseconds) of the newest story it covered.
+    """
+    ALTER TABLE feeds ADD COLUMN server_id TEXT;
+    ALTER TABLE articles ADD COLUMN server_item INTEGER;
+    ALTER TABLE articles ADD COLUMN server_time INTEGER;
+    CREATE UNIQUE INDEX articles_by_server_item ON articles (server_item)
+        WHERE server_item IS NOT NULL;
+    CREATE TABLE sync_outbox (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        item INTEGER,
+        value INTEGER,
+        stream TEXT,
+        ts INTEGER,
+        added TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

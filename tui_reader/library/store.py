@@ -1,7 +1,7 @@
 """The library as one object: `Store`, every concern of `library` on one connection.
 
 Each concern lives in its own module (articles, feeds, search, settings,
-views); `Store` joins them so callers hold one handle. Imports the
+sync, views); `Store` joins them so callers hold one handle. Imports the
 `library` modules and `locations` (where the file lives) only.
 """
 
@@ -12,11 +12,12 @@ from pathlib import Path
 from tui_reader.library.articles import ArticleStore
 from tui_reader.library.feeds import FeedStore
 from tui_reader.library.search import SearchIndex
+from tui_reader.library.sync import SyncStore
 from tui_reader.library.views import ViewsStore
 from tui_reader.locations import database_path
 
 
-class Store(ArticleStore, FeedStore, SearchIndex, ViewsStore):
+class Store(ArticleStore, FeedStore, SearchIndex, SyncStore, ViewsStore):
     """The SQLite library in one data directory."""
 
     @classmethod

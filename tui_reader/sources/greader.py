@@ -10,7 +10,8 @@ that is no GReader endpoint, bad JSON, a refused password) into one
 message; server text in one is sanitized and cut short.
 
 Per-server differences are small switches in `Quirks`, not forks of the
-code. Imports `errors`, `sanitize` and `sources.http` (for the URL check).
+code. Imports `errors`, `sanitize`, `sources.http` (for the URL check) and
+the vocabulary of `greader_model`.
 """
 
 from __future__ import annotations
@@ -19,243 +20,40 @@ import contextlib
 import html
 import json
 import os
-import socket
-import ssl
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode
 
 import httpx
 
-from tui_reader.errors import ShownError
 from tui_reader.sanitize import clean_line
-from tui_reader.sources.http import FetchError, check_url
-
-READ = "user/-/state/com.google/read"
-STARRED = "user/-/state/com.google/starred"
-READING_LIST = "user/-/state/com.google/reading-list"
-KEPT_UNREAD = "user/-/state/com.google/kept-unread"
-LABEL_PREFIX = "user/-/label/"
-LONG_ID_PREFIX = "tag:google.com,2005:reader/item/"
-
-CONTENTS_BATCH = 250  # ids per POST stream/items/contents (servers cap the form size)
-EDIT_BATCH = 250  # ids per POST edit-tag
-_SERVER_TEXT_MAX = 160  # characters of a server's own words kept in an error
-_MAX_PAGES = 10_000  # a continuation loop that never ends stops here
-
-# FreshRSS's escapeToUnicodeAlternative: `& < >` in item titles and authors
-# become fullwidth; feed titles also get `? \ / , ;` (PHP's array `+=` drops
-# the `' " ^` its source seems to list).
-_ITEM_FULLWIDTH = str.maketrans({"＆": "&", "＜": "<", "＞": ">"})
-_FEED_FULLWIDTH = str.maketrans(
-    {"＆": "&", "＜": "<", "＞": ">", "？": "?", "＼": "\\", "／": "/", "，": ",", "；": ";"}
+from tui_reader.sources.greader_model import (
+    CONTENTS_BATCH,
+    EDIT_BATCH,
+    FEED_FULLWIDTH,
+    ITEM_FULLWIDTH,
+    MAX_PAGES,
+    GReaderAuthError,
+    GReaderError,
+    Quirks,
+    ServerFeed,
+    ServerItem,
+    as_int,
+    as_str,
+    decode_item_id,
+    first_href,
+    iso_from_seconds,
+    label_of,
+    label_stream,
+    long_item_id,
+    network_reason,
+    server_text,
+    shown_url,
+    state_of,
 )
-
-
-@dataclass(frozen=True)
-class ServerFeed:
-    """A subscription as the server lists it."""
-
-    stream_id: str  # "feed/1" as the server names it
-    url: str  # the feed's URL
-    title: str  # fullwidth & < > ? \ / , ; mapped back when quirks.fullwidth_titles
-    site_url: str
-    folders: tuple[str, ...]  # label names (from categories "user/-/label/X")
-
-
-@dataclass(frozen=True)
-class ServerItem:
-    """An item (article) as the server sends it."""
-
-    item_id: int  # decimal id (the long form converted)
-    stream_id: str  # its feed's stream id ("feed/1"), from origin.streamId
-    title: str
-    link: str  # canonical/alternate href
-    author: str
-    published: str | None  # ISO 8601 UTC from `published` (seconds)
-    crawled_us: int  # timestampUsec, else crawlTimeMsec*1000
-    html: str  # summary.content (or content.content)
-    read: bool  # categories contain user/-/state/com.google/read
-    starred: bool  # categories contain user/-/state/com.google/starred
-
-
-@dataclass(frozen=True)
-class Quirks:
-    """Small per-server switches; the defaults fit FreshRSS."""
-
-    fullwidth_titles: bool = True  # FreshRSS: map fullwidth & < > (feeds: ? \ / , ;) back
-    long_item_ids: bool = False  # Miniflux wants long-form ids in items/contents and edit-tag
-
-
-class GReaderError(ShownError):
-    """A sync request failed; the message is one line for the user."""
-
-
-class GReaderAuthError(GReaderError):
-    """The server refused the user's name or password."""
-
-
-def decode_item_id(value: object) -> int:
-    """An item id in any of its three forms as an unsigned 64-bit int.
-
-    `tag:google.com,2005:reader/item/000000000000001f` (hex), `"31"` and `31`
-    all give 31; a negative decimal (Google's signed form) is read as the
-    unsigned number with the same bits.
-
-    Raises:
-        ValueError: For anything else.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"not an item id: {value!r}")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.startswith(LONG_ID_PREFIX):
-            hex_part = text.removeprefix(LONG_ID_PREFIX)
-            if not hex_part or len(hex_part) > 16:
-                raise ValueError(f"not an item id: {value!r}")
-            number = int(hex_part, 16)
-        elif text.lstrip("-").isdecimal() and text.isascii():
-            number = int(text)
-        else:
-            raise ValueError(f"not an item id: {value!r}")
-    else:
-        raise ValueError(f"not an item id: {value!r}")
-    if number < 0:
-        number += 1 << 64
-    if not 0 <= number < 1 << 64:
-        raise ValueError(f"item id out of range: {value!r}")
-    return number
-
-
-def long_item_id(item_id: int) -> str:
-    """The long form of an id: `tag:google.com,2005:reader/item/<16 hex>`."""
-    return f"{LONG_ID_PREFIX}{item_id:016x}"
-
-
-def label_stream(name: str) -> str:
-    """The stream id of a folder (label) name; a full `user/...` id is kept as it is."""
-    return name if name.startswith("user/") else LABEL_PREFIX + name
-
-
-def _shown_url(url: str) -> str:
-    """A URL fit for a message: no user name or password in it."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def _server_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """A server's words for a message: one clean line, cut short, secrets blanked."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    line = clean_line(text)
-    if len(line) > _SERVER_TEXT_MAX:
-        line = line[: _SERVER_TEXT_MAX - 1].rstrip() + "…"
-    return line
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """The exception and what caused it (httpx wraps OS errors)."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain and len(chain) < 10:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
-def _network_reason(exc: BaseException) -> str:
-    """Say in a few words why no answer came."""
-    for cause in _causes(exc):
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return (
-                f"TLS error: certificate {clean_line(str(cause.verify_message or 'not trusted'))}"
-            )
-        if isinstance(cause, ssl.SSLError):
-            reason = str(cause.reason or "handshake failed").replace("_", " ").lower()
-            return f"TLS error: {reason}"
-        if isinstance(cause, socket.gaierror):
-            return "host name not found (DNS)"
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(exc, httpx.ReadTimeout):
-        return "the server stopped answering (read timeout)"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(exc, httpx.TooManyRedirects):
-        return "too many redirects"
-    text = clean_line(str(exc))
-    lowered = text.lower()
-    if "refused" in lowered:
-        return "connection refused"
-    if "ssl" in lowered or "certificate" in lowered:
-        return f"TLS error: {_server_text(text)}"
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        return f"connection broken mid-answer: {_server_text(text) or 'reset by the server'}"
-    return _server_text(text) or type(exc).__name__
-
-
-def _iso_from_seconds(value: object) -> str | None:
-    """ISO 8601 UTC (`2024-05-17T12:00:00+00:00`) for a Unix time in seconds, or None."""
-    if isinstance(value, bool):
-        return None
-    try:
-        seconds = int(value)  # type: ignore[call-overload]
-        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value.strip())
-    return None
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _first_href(value: object) -> str:
-    if isinstance(value, list):
-        for link in value:
-            if isinstance(link, dict) and isinstance(link.get("href"), str) and link["href"]:
-                return str(link["href"])
-    return ""
-
-
-def _state(category: str) -> str | None:
-    """`read` for `user/-/state/com.google/read` or `user/123/state/com.google/read`."""
-    parts = category.split("/", 4)
-    if len(parts) == 5 and parts[0] == "user" and parts[2] == "state":
-        return parts[4] if parts[3] == "com.google" else None
-    return None
-
-
-def _label(category: str) -> str | None:
-    """`Tech` for `user/-/label/Tech` or `user/123/label/Tech`."""
-    parts = category.split("/", 3)
-    if len(parts) == 4 and parts[0] == "user" and parts[2] == "label" and parts[3]:
-        return parts[3]
-    return None
+from tui_reader.sources.http import FetchError, check_url
 
 
 class GReaderClient:
@@ -282,7 +80,7 @@ class GReaderClient:
         password: Callable[[], str],
         *,
         token_file: Path | None = None,
-        quirks: Quirks = Quirks(),  # frozen, so one shared default is safe
+        quirks: Quirks | None = None,
     ) -> None:
         try:
             checked = check_url(url)
@@ -291,12 +89,12 @@ class GReaderClient:
         self.http = http
         self.url = checked.rstrip("/")
         self.user = user
-        self.quirks = quirks
+        self.quirks = quirks or Quirks()
         self.token_file = token_file
         self._password = password
         self._auth: str | None = None
         self._edit_token: str | None = None
-        self._shown = _shown_url(self.url)
+        self._shown = shown_url(self.url)
 
     # ------------------------------------------------------------ login
 
@@ -314,9 +112,7 @@ class GReaderClient:
         try:
             response = await self.http.post(endpoint, data={"Email": self.user, "Passwd": password})
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-            raise GReaderError(
-                f"sync: cannot reach {self._shown}: {_network_reason(exc)}"
-            ) from None
+            raise GReaderError(f"sync: cannot reach {self._shown}: {network_reason(exc)}") from None
         status = response.status_code
         if status in (401, 403):
             raise GReaderAuthError(f"sync: the server refused user {self.user}'s password")
@@ -404,7 +200,7 @@ class GReaderClient:
         said = ""
         content_type = response.headers.get("content-type", "").lower()
         if "html" not in content_type:
-            said = _server_text(response.text, [*secrets, self._auth or ""])
+            said = server_text(response.text, [*secrets, self._auth or ""])
         head = f"sync: {self._shown} answered HTTP {status} {reason}".rstrip()
         return f"{head} to {what}" + (f": {said}" if said and said != reason else "")
 
@@ -467,7 +263,7 @@ class GReaderClient:
             )
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
             raise GReaderError(
-                f"sync: cannot reach {self._shown} for {what}: {_network_reason(exc)}"
+                f"sync: cannot reach {self._shown} for {what}: {network_reason(exc)}"
             ) from None
 
     async def _token(self, renewed: list[bool]) -> str:
@@ -526,26 +322,26 @@ class GReaderClient:
             raise GReaderError(f"sync: {self._shown} sent a subscription list without a list")
         feeds: list[ServerFeed] = []
         for entry in entries:
-            if not isinstance(entry, dict) or not _str(entry.get("id")):
+            if not isinstance(entry, dict) or not as_str(entry.get("id")):
                 continue
             folders: list[str] = []
             for category in entry.get("categories") or []:
                 if not isinstance(category, dict):
                     continue
-                name = _label(_str(category.get("id"))) or None
-                if name is None and _str(category.get("label")):
-                    name = _str(category.get("label"))
+                name = label_of(as_str(category.get("id"))) or None
+                if name is None and as_str(category.get("label")):
+                    name = as_str(category.get("label"))
                 if name and name not in folders:
                     folders.append(clean_line(name))
-            title = _str(entry.get("title"))
+            title = as_str(entry.get("title"))
             if self.quirks.fullwidth_titles:
-                title = title.translate(_FEED_FULLWIDTH)
+                title = title.translate(FEED_FULLWIDTH)
             feeds.append(
                 ServerFeed(
-                    stream_id=_str(entry["id"]),
-                    url=_str(entry.get("url")),
+                    stream_id=as_str(entry["id"]),
+                    url=as_str(entry.get("url")),
                     title=clean_line(title),
-                    site_url=_str(entry.get("htmlUrl")),
+                    site_url=as_str(entry.get("htmlUrl")),
                     folders=tuple(folders),
                 )
             )
@@ -582,7 +378,7 @@ class GReaderClient:
         seen: set[int] = set()
         continuation: str | None = None
         renewed = [False]
-        for _ in range(_MAX_PAGES):
+        for _ in range(MAX_PAGES):
             page = params + ([("c", continuation)] if continuation else [])
             data = await self._json(
                 "reader/api/0/stream/items/ids", "stream/items/ids", params=page, renewed=renewed
@@ -597,8 +393,7 @@ class GReaderClient:
                     item_id = decode_item_id(value)
                 except ValueError:
                     raise GReaderError(
-                        f"sync: {self._shown} sent an unreadable item id:"
-                        f" {_server_text(str(value))}"
+                        f"sync: {self._shown} sent an unreadable item id: {server_text(str(value))}"
                     ) from None
                 if item_id not in seen:
                     seen.add(item_id)
@@ -641,7 +436,7 @@ class GReaderClient:
         path = "reader/api/0/stream/contents/" + quote(stream, safe="/-")
         continuation: str | None = None
         renewed = [False]
-        for _ in range(_MAX_PAGES):
+        for _ in range(MAX_PAGES):
             page = params + ([("c", continuation)] if continuation else [])
             data = await self._json(path, "stream/contents", params=page, renewed=renewed)
             items = self._items(data, "stream/contents")
@@ -666,12 +461,12 @@ class GReaderClient:
         except ValueError:
             raise GReaderError(
                 f"sync: {self._shown} sent an item in {what} without a usable id:"
-                f" {_server_text(str(entry.get('id')))}"
+                f" {server_text(str(entry.get('id')))}"
             ) from None
-        states = {_state(c) for c in entry.get("categories") or [] if isinstance(c, str)}
-        crawled = _int(entry.get("timestampUsec"))
+        states = {state_of(c) for c in entry.get("categories") or [] if isinstance(c, str)}
+        crawled = as_int(entry.get("timestampUsec"))
         if crawled is None:
-            milliseconds = _int(entry.get("crawlTimeMsec"))
+            milliseconds = as_int(entry.get("crawlTimeMsec"))
             crawled = milliseconds * 1000 if milliseconds is not None else 0
         body = ""
         for key in ("summary", "content"):
@@ -680,18 +475,18 @@ class GReaderClient:
                 body = part["content"]
                 break
         origin = entry.get("origin")
-        title = _str(entry.get("title"))
-        author = _str(entry.get("author"))
+        title = as_str(entry.get("title"))
+        author = as_str(entry.get("author"))
         if self.quirks.fullwidth_titles:
-            title = title.translate(_ITEM_FULLWIDTH)
-            author = author.translate(_ITEM_FULLWIDTH)
+            title = title.translate(ITEM_FULLWIDTH)
+            author = author.translate(ITEM_FULLWIDTH)
         return ServerItem(
             item_id=item_id,
-            stream_id=_str(origin.get("streamId")) if isinstance(origin, dict) else "",
+            stream_id=as_str(origin.get("streamId")) if isinstance(origin, dict) else "",
             title=clean_line(title),
-            link=_first_href(entry.get("canonical")) or _first_href(entry.get("alternate")),
+            link=first_href(entry.get("canonical")) or first_href(entry.get("alternate")),
             author=clean_line(author),
-            published=_iso_from_seconds(entry.get("published")),
+            published=iso_from_seconds(entry.get("published")),
             crawled_us=crawled,
             html=body,
             read="read" in states,
@@ -744,9 +539,9 @@ class GReaderClient:
             edit=True,
             renewed=[False],
         )
-        stream_id = _str(data.get("streamId"))
-        if _int(data.get("numResults")) == 0 or not stream_id:
-            reason = _server_text(html.unescape(_str(data.get("error")))) or "no reason given"
+        stream_id = as_str(data.get("streamId"))
+        if as_int(data.get("numResults")) == 0 or not stream_id:
+            reason = server_text(html.unescape(as_str(data.get("error")))) or "no reason given"
             raise GReaderError(f"sync: the server could not subscribe to {url}: {reason}")
         return stream_id
 

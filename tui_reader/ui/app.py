@@ -48,6 +48,7 @@ from tui_reader.ui.messages import (
     SearchIndexed,
 )
 from tui_reader.ui.reader_screen import ReaderScreen
+from tui_reader.ui.sync_app import SyncApp
 from tui_reader.ui.widgets.help_screen import key_label
 from tui_reader.words import counted
 
@@ -61,7 +62,7 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(BrowserApp, FeedsApp):
+class ReaderApp(BrowserApp, SyncApp, FeedsApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME
@@ -171,6 +172,9 @@ class ReaderApp(BrowserApp, FeedsApp):
         from tui_reader.sources.refresh import FeedOutcome, refresh_feeds
 
         assert self.store is not None
+        if self.config.sync is not None:  # the server fetches the feeds
+            self.sync_round()
+            return
         store = self.store
         feeds = await asyncio.to_thread(store.feeds)
         if not feeds:
@@ -273,15 +277,18 @@ class ReaderApp(BrowserApp, FeedsApp):
         self.reader_screen.header.status(self.view.title() + size + extra)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
-        self._show_view(f" · refreshing {message.done}/{message.total}")
+        count = f" {message.done:,}/{message.total:,}" if message.total else " …"
+        self._show_view(f" · {message.stage}{count}")
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         self._show_view()
         if not message.failures:
-            self.notify(f"Refreshed: {message.summary}", timeout=5)
+            self.notify(f"{message.done}: {message.summary}", timeout=5)
         else:  # which feeds, and why: the feed list (F) keeps each one's error
             feeds = key_label(self.config.keys_for("feeds"))
-            text = f"Refreshed: {message.summary}. {message.failures} (see the feed list: {feeds})"
+            text = f"{message.done}: {message.summary}. {message.failures}"
+            if message.done == "Refreshed":
+                text += f" (see the feed list: {feeds})"
             self.notify(text, severity="warning", timeout=12)
         self.reload_headlines()
 

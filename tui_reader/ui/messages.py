@@ -70,10 +70,11 @@ class MeterChanged(Message):
 
 @dataclass
 class RefreshProgress(Message):
-    """A feed finished during a background refresh."""
+    """A feed finished during a background refresh (or a sync round moved on)."""
 
     done: int
     total: int
+    stage: str = "refreshing"  # "syncing", "pushing", "stories" during a sync
 
 
 @dataclass
@@ -83,6 +84,7 @@ class RefreshDone(Message):
 
     summary: str
     failures: str = ""
+    done: str = "Refreshed"  # how the notice starts: "Refreshed", "Synced"
 
 
 @dataclass

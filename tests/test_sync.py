@@ -1,0 +1,233 @@
+"""Sync with a real FreshRSS: `tui-reader sync` pushes local changes and pulls the server's,
+offline first, never losing a change or letting a pull undo one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.feed_server import rss
+from tui_reader.sources.greader import GReaderClient
+from tui_reader.sources.greader_model import READ, READING_LIST, STARRED
+
+
+def write_config(tmp_path: Path, server, password: str | None = None) -> None:
+    """The [sync] account, its password in a file, as the README says."""
+    secret = tmp_path / "greader-password"
+    secret.write_text((password or server.api_password) + "\n")
+    secret.chmod(0o600)
+    (tmp_path / "config.toml").write_text(
+        "[sync]\n"
+        'service = "greader"\n'
+        f'url = "{server.greader_url}"\n'
+        f'user = "{server.user}"\n'
+        f'password_file = "{secret}"\n'
+    )
+
+
+def on_server(server, work):
+    """Run `work(client)` with a GReader client of the test's own (the phone, say)."""
+
+    async def go():
+        async with httpx.AsyncClient(timeout=30) as http:
+            client = GReaderClient(
+                http, server.greader_url, server.user, lambda: server.api_password
+            )
+            await client.login()
+            return await work(client)
+
+    return asyncio.run(go())
+
+
+def serve_feed(feed_server, path: str, title: str, stories: list[tuple[str, str]]) -> str:
+    body = rss(title, stories)
+    feed_server.routes[path] = lambda h: h.send_feed(body)
+    return feed_server.url(path)
+
+
+def sync_json(run) -> dict:
+    result = run("sync", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def listed(run) -> dict[str, dict]:
+    return {item["title"]: item for item in json.loads(run("list", "--json").stdout)}
+
+
+def test_first_sync_pulls_feeds_folders_and_stories(run, tmp_path, freshrss, feed_server):
+    """The server's subscriptions, folders and stories arrive with their state."""
+    url = serve_feed(feed_server, "/w.xml", "World", [("1", "One"), ("2", "Two"), ("3", "Three")])
+
+    async def subscribe(client):
+        stream = await client.quickadd(url)
+        await client.edit_subscription(stream, action="edit", add_label="user/-/label/News")
+        ids = await client.item_ids(READING_LIST)
+        await client.edit_tag(ids[:1], add=READ)
+        await client.edit_tag(ids[1:2], add=STARRED)
+
+    on_server(freshrss, subscribe)
+    write_config(tmp_path, freshrss)
+    summary = sync_json(run)
+    assert summary["pulled"]["feeds_added"] == 1
+    assert summary["pulled"]["stories"] == 3
+    stories = listed(run)
+    assert set(stories) >= {"One", "Two", "Three"}
+    synced = [stories[title] for title in ("One", "Two", "Three")]
+    assert sum(s["read"] for s in synced) == 1
+    assert sum(s["starred"] for s in stories.values()) == 1
+    [feed] = [f for f in json.loads(run("feeds", "--json").stdout)]
+    assert (feed["title"], feed["folder"]) == ("World", "News")
+    # A second round moves nothing.
+    again = sync_json(run)
+    assert again["pulled"]["stories"] == 0 and again["pending"] == 0
+
+
+def test_local_changes_reach_the_server_and_server_changes_come_back(
+    run, tmp_path, freshrss, feed_server
+):
+    """m/s made locally are pushed; changes made on the phone are pulled."""
+    url = serve_feed(feed_server, "/a.xml", "A", [("1", "Alpha"), ("2", "Beta"), ("3", "Gamma")])
+    on_server(freshrss, lambda client: client.quickadd(url))
+    write_config(tmp_path, freshrss)
+    sync_json(run)
+    stories = listed(run)
+    assert run("mark", stories["Alpha"]["id"], "--read").returncode == 0
+    assert run("mark", stories["Beta"]["id"], "--star").returncode == 0
+    pushed = sync_json(run)["pushed"]
+    assert (pushed["read"], pushed["starred"]) == (1, 1)
+
+    async def server_state(client):
+        unread = await client.item_ids(READING_LIST, exclude=READ)
+        starred = await client.item_ids(STARRED)
+        return len(unread), len(starred)
+
+    assert on_server(freshrss, server_state) == (2, 1)
+
+    async def phone(client):  # on the phone: Gamma read, Beta unstarred
+        unread = await client.item_ids(READING_LIST, exclude=READ)
+        items = await client.contents(unread)
+        gamma = [i.item_id for i in items if i.title == "Gamma"]
+        beta = [i.item_id for i in items if i.title == "Beta"]
+        await client.edit_tag(gamma, add=READ)
+        await client.edit_tag(beta, remove=STARRED)
+
+    on_server(freshrss, phone)
+    pulled = sync_json(run)["pulled"]
+    assert (pulled["read_changed"], pulled["starred_changed"]) == (1, 1)
+    stories = listed(run)
+    assert stories["Gamma"]["read"] and not stories["Beta"]["starred"]
+
+
+def test_offline_changes_wait_and_are_not_undone_by_a_pull(run, tmp_path, freshrss, feed_server):
+    """With the server away, changes stay queued (exit 1, one line); a pull never flips them."""
+    url = serve_feed(feed_server, "/o.xml", "O", [("1", "First"), ("2", "Second")])
+    on_server(freshrss, lambda client: client.quickadd(url))
+    write_config(tmp_path, freshrss)
+    sync_json(run)
+    first = listed(run)["First"]
+    run("mark", first["id"], "--read")
+    # The server goes away: the sync fails in one line and the change waits.
+    (tmp_path / "config.toml").write_text(
+        (tmp_path / "config.toml")
+        .read_text()
+        .replace(freshrss.greader_url, "http://127.0.0.1:9/api/greader.php")
+    )
+    failed = run("sync")
+    assert failed.returncode == 1
+    assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
+    assert listed(run)["First"]["read"]  # still read locally, readable offline
+    write_config(tmp_path, freshrss)
+    summary = sync_json(run)
+    assert summary["pushed"]["read"] == 1 and summary["pending"] == 0
+    assert listed(run)["First"]["read"]
+
+
+def test_mark_all_read_leaves_stories_that_arrived_meanwhile_unread(
+    run, tmp_path, freshrss, feed_server
+):
+    """C / mark --all-read sends the newest story's time: later arrivals stay unread."""
+    stories = [("1", "Old one"), ("2", "Old two")]
+    url = serve_feed(feed_server, "/m.xml", "M", stories)
+    on_server(freshrss, lambda client: client.quickadd(url))
+    write_config(tmp_path, freshrss)
+    sync_json(run)
+    assert run("mark", "--all-read").returncode == 0
+    time.sleep(1.1)  # FreshRSS caches a fetch within the same second
+    serve_feed(feed_server, "/m.xml", "M", [*stories, ("3", "New one")])
+    freshrss.refresh()  # the server fetches the new story before the push
+    summary = sync_json(run)
+    assert summary["pushed"]["mark_all_read"] == 1
+    after = listed(run)
+    assert after["Old one"]["read"] and after["Old two"]["read"]
+    assert not after["New one"]["read"]
+
+    async def unread_titles(client):
+        unread = await client.item_ids(READING_LIST, exclude=READ)
+        return [item.title for item in await client.contents(unread)]
+
+    assert on_server(freshrss, unread_titles) == ["New one"]
+
+
+def test_a_wrong_password_is_one_line_without_the_password(run, tmp_path, freshrss):
+    write_config(tmp_path, freshrss, password="not-the-password")
+    result = run("sync")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "not-the-password" not in result.stderr + result.stdout
+
+
+def test_no_account_and_a_missing_password_file_say_so(run, tmp_path):
+    result = run("sync")
+    assert result.returncode == 1 and "no sync account" in result.stderr
+    (tmp_path / "config.toml").write_text(
+        '[sync]\nurl = "http://127.0.0.1:9/api/greader.php"\nuser = "alice"\n'
+        f'password_file = "{tmp_path / "missing"}"\n'
+    )
+    result = run("sync")
+    assert result.returncode == 1
+    missing = tmp_path / "missing"
+    assert result.stderr.strip() == f"tui-reader: error: sync: no password file {missing}"
+
+
+def test_the_sync_table_is_checked_in_one_line(tmp_path):
+    """A broken [sync] table is one warning and no account: nothing is synced."""
+    from tui_reader.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[sync]\nurl = "rss.example.org"\nuser = ""\npassword_file = "x"\nbogus = 1\n')
+    config = load_config(path)
+    assert config.sync is None
+    assert f"{path}: unknown setting sync.bogus; ignored" in config.warnings
+    [problem] = [w for w in config.warnings if w.endswith("not syncing")]
+    assert "sync.url must be" in problem and "sync.user must" in problem
+    path.write_text(
+        '[sync]\nurl = "https://rss.example.org/api/greader.php/"\nuser = "alice"\n'
+        'password_command = "pass show rss"\n'
+    )
+    config = load_config(path)
+    assert config.sync is not None and config.warnings == []
+    assert config.sync.url == "https://rss.example.org/api/greader.php"
+    assert config.sync.password_command == ("pass", "show", "rss")
+    assert config.sync.server == "freshrss"  # its quirks: told by the greader.php path
+
+
+def test_the_password_comes_from_a_command_never_a_shell(tmp_path):
+    from tui_reader.sync_settings import SyncSettings
+    from tui_reader.syncing import SyncError, read_password
+
+    account = SyncSettings("http://x/api", "alice", password_command=("printf", "s3cret\\nmore"))
+    assert read_password(account) == "s3cret"  # its first line
+    literal = SyncSettings("http://x/api", "alice", password_command=("printf", "%s", "$HOME"))
+    assert read_password(literal) == "$HOME"  # no shell expanded it
+    failing = SyncSettings("http://x/api", "alice", password_command=("false",))
+    with pytest.raises(SyncError, match=r"^sync: the password command 'false' exited 1$"):
+        read_password(failing)
+    missing = SyncSettings("http://x/api", "alice", password_command=("no-such-command-x",))
+    with pytest.raises(SyncError, match="was not found"):
+        read_password(missing)

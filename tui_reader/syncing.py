@@ -1,0 +1,267 @@
+"""The sync use case: one round with a Google Reader API server, called by
+`tui-reader sync`, by `refresh` and by the app's r when an account is set.
+
+A round pushes the outbox first (each change leaves it only once the
+server accepted it), then pulls the subscriptions and their folders, the
+stories new since the last round, and the read and starred state. It never
+lets a pull undo a change still waiting to be pushed. Imports the library,
+`sources.greader` and the sync model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui_reader.errors import ShownError
+from tui_reader.library.store import Store
+from tui_reader.library.sync import FlagChange, SyncedFeed, SyncedItem
+from tui_reader.network_settings import NetworkSettings
+from tui_reader.sanitize import clean_line, clean_text
+from tui_reader.sources.greader import GReaderClient
+from tui_reader.sources.greader_model import GReaderError, Quirks, ServerItem
+from tui_reader.sources.http import make_client
+from tui_reader.sync_settings import READ_STATE, READING_LIST, STARRED_STATE, SyncSettings
+
+# FreshRSS files every feed without a folder under this label.
+NO_FOLDER_LABELS = frozenset({"Uncategorized"})
+# Stories per `items/contents` request.
+CONTENTS_BATCH = 250
+
+# Progress: a stage ("pushing", "stories"), done, total.
+Progress = Callable[[str, int, int], None]
+
+
+class SyncError(ShownError):
+    """The round could not run (no password, say): one line, nothing changed."""
+
+
+@dataclass
+class SyncSummary:
+    """What moved each way in one round."""
+
+    pushed: dict[str, int] = field(
+        default_factory=lambda: {"read": 0, "unread": 0, "starred": 0, "unstarred": 0}
+    )
+    pushed_mark_all: int = 0
+    feeds_added: int = 0
+    feeds_removed: int = 0
+    stories_new: int = 0
+    read_changed: int = 0
+    starred_changed: int = 0
+    pending: int = 0  # local changes still waiting (the push failed for them)
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """The summary as `sync --json` prints it."""
+        return {
+            "pushed": {**self.pushed, "mark_all_read": self.pushed_mark_all},
+            "pulled": {
+                "feeds_added": self.feeds_added,
+                "feeds_removed": self.feeds_removed,
+                "stories": self.stories_new,
+                "read_changed": self.read_changed,
+                "starred_changed": self.starred_changed,
+            },
+            "pending": self.pending,
+            "errors": self.errors,
+        }
+
+    def line(self) -> str:
+        """One line for people: "Synced: 12 new stories, 3 read on the server; sent 5 changes"."""
+        from tui_reader.words import counted
+
+        sent = sum(self.pushed.values()) + self.pushed_mark_all
+        parts = [counted(self.stories_new, "new story", "new stories")]
+        if self.read_changed or self.starred_changed:
+            parts.append(f"{self.read_changed + self.starred_changed:,} changed on the server")
+        if self.feeds_added or self.feeds_removed:
+            parts.append(f"feeds +{self.feeds_added} -{self.feeds_removed}")
+        line = "Synced: " + ", ".join(parts) + f"; sent {counted(sent, 'change')}"
+        if self.pending:
+            line += f"; {counted(self.pending, 'change')} still to send"
+        return line
+
+
+def read_password(settings: SyncSettings) -> str:
+    """The account's password, from its file or its command (never a shell).
+
+    Raises:
+        SyncError: One line naming the file or the command, never the password.
+    """
+    if settings.password_file is not None:
+        path = settings.password_file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SyncError(f"sync: no password file {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise SyncError(f"sync: cannot read the password file {path} ({reason})") from None
+        password = text.splitlines()[0] if text else ""
+        if not password:
+            raise SyncError(f"sync: the password file {path} is empty")
+        return password
+    name = settings.password_command[0]
+    try:
+        done = subprocess.run(
+            settings.password_command, capture_output=True, text=True, timeout=30, check=False
+        )
+    except FileNotFoundError:
+        raise SyncError(f"sync: the password command {name!r} was not found") from None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SyncError(f"sync: the password command {name!r} failed ({exc})") from None
+    if done.returncode != 0:
+        raise SyncError(f"sync: the password command {name!r} exited {done.returncode}")
+    lines = done.stdout.splitlines()
+    if not lines or not lines[0]:
+        raise SyncError(f"sync: the password command {name!r} printed no password")
+    return lines[0]
+
+
+async def sync(
+    store: Store,
+    settings: SyncSettings,
+    network: NetworkSettings,
+    *,
+    token_file: Path,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncSummary:
+    """Run one round: push, then pull.
+
+    Args:
+        store: The library.
+        settings: The account.
+        network: Timeouts and limits.
+        token_file: Where the server's auth token is kept between rounds (0600).
+        progress: Told of each stage as it goes.
+        cancel: Set to stop between requests; what was done is kept.
+
+    Raises:
+        SyncError, GReaderError: The round could not run (unreachable, refused).
+    """
+    password = read_password(settings)  # before any request: a missing file is one line
+    tell = progress or (lambda stage, done, total: None)
+    summary = SyncSummary()
+    quirks = Quirks(
+        fullwidth_titles=settings.server == "freshrss", long_item_ids=settings.server == "miniflux"
+    )
+
+    def stopped() -> bool:
+        return cancel is not None and cancel.is_set()
+
+    async with make_client(network) as http:
+        client = GReaderClient(
+            http,
+            settings.url,
+            settings.user,
+            lambda: password,
+            token_file=token_file,
+            quirks=quirks,
+        )
+        await client.login()
+
+        # Push: each change leaves the outbox once the server took it.
+        flags, marks = await asyncio.to_thread(store.pending_changes)
+        groups: dict[tuple[str, bool], list[FlagChange]] = {}
+        for change in flags:
+            groups.setdefault((change.flag, change.value), []).append(change)
+        done = 0
+        for (flag, value), changes in groups.items():
+            if stopped():
+                break
+            tag = READ_STATE if flag == "read" else STARRED_STATE
+            try:
+                await client.edit_tag(
+                    [c.item for c in changes],
+                    add=tag if value else None,
+                    remove=None if value else tag,
+                )
+            except GReaderError as exc:
+                summary.errors.append(str(exc))
+                continue
+            await asyncio.to_thread(store.pushed_flags, changes)
+            name = {("read", True): "read", ("read", False): "unread"}.get(
+                (flag, value), "starred" if value else "unstarred"
+            )
+            summary.pushed[name] += len(changes)
+            done += len(changes)
+            tell("pushing", done, len(flags))
+        for mark in marks:
+            if stopped():
+                break
+            try:
+                await client.mark_all_as_read(mark.stream, mark.ts_us)
+            except GReaderError as exc:
+                summary.errors.append(str(exc))
+                continue
+            await asyncio.to_thread(store.pushed_mark_all, mark)
+            summary.pushed_mark_all += 1
+
+        # Pull: subscriptions and folders.
+        server_feeds = await client.subscriptions()
+        mapping, summary.feeds_added, summary.feeds_removed = await asyncio.to_thread(
+            store.apply_server_feeds,
+            [
+                SyncedFeed(
+                    f.stream_id,
+                    f.url,
+                    clean_line(f.title),
+                    _folder(f.folders),
+                )
+                for f in server_feeds
+            ],
+        )
+
+        # The stories not held yet (and every starred one). The ids are few
+        # bytes each; `ot=` would filter on a story's own date (FreshRSS), and
+        # miss an old story a feed publishes late.
+        fresh = await client.item_ids(READING_LIST)
+        starred = await client.item_ids(STARRED_STATE)
+        wanted = list(dict.fromkeys([*fresh, *starred]))
+        known = await asyncio.to_thread(store.known_items, wanted)
+        missing = [item for item in wanted if item not in known]
+        for start in range(0, len(missing), CONTENTS_BATCH):
+            if stopped():
+                break
+            batch = await client.contents(missing[start : start + CONTENTS_BATCH])
+            summary.stories_new += await asyncio.to_thread(
+                store.store_synced_items, [_synced(item) for item in batch], mapping
+            )
+            tell("stories", min(start + CONTENTS_BATCH, len(missing)), len(missing))
+
+        # Read and starred state, but never over a change still to be pushed.
+        if not stopped():
+            unread = set(await client.item_ids(READING_LIST, exclude=READ_STATE))
+            summary.read_changed, summary.starred_changed = await asyncio.to_thread(
+                store.apply_server_states, unread, set(starred)
+            )
+    summary.pending = await asyncio.to_thread(store.pending_count)
+    return summary
+
+
+def _folder(labels: tuple[str, ...]) -> str:
+    """The folder a feed is filed in: its first label, but none for "Uncategorized"."""
+    named = [clean_line(label) for label in labels if label not in NO_FOLDER_LABELS]
+    return named[0] if named else ""
+
+
+def _synced(item: ServerItem) -> SyncedItem:
+    """A server story as the library stores it, its text sanitized like a feed's."""
+    return SyncedItem(
+        item=item.item_id,
+        server_feed=item.stream_id,
+        title=clean_line(item.title) or "(untitled)",
+        link=clean_line(item.link),
+        author=clean_line(item.author),
+        published=item.published,
+        crawled_us=item.crawled_us,
+        html=clean_text(item.html),
+        read=item.read,
+        starred=item.starred,
+    )

@@ -1,0 +1,56 @@
+"""The app's sync round (r, and refresh on start, when a [sync] account is set).
+
+The server fetches the feeds; the app pushes its changes and pulls the
+news in an async worker, showing the stage in the header, and reloads the
+list when the round ends. Offline or unreachable, the app keeps reading
+from the library: the changes wait in the outbox for the next round.
+Imports Textual, the use case `syncing` and the UI's messages.
+"""
+
+from __future__ import annotations
+
+from textual import work
+
+from tui_reader.errors import ShownError
+from tui_reader.ui.marking_app import MarkingApp
+from tui_reader.ui.messages import RefreshDone, RefreshProgress
+
+
+class SyncApp(MarkingApp):
+    """An app that syncs with a server; `ReaderApp` is the one."""
+
+    def index_for_search(self) -> None:
+        """Start the deferred search-index pass (`ReaderApp` does it)."""
+        raise NotImplementedError
+
+    def _show_view(self, extra: str = "") -> None:
+        """Show the view's name in the header (`ReaderApp` does it)."""
+        raise NotImplementedError
+
+    @work(exclusive=True, group="refresh")
+    async def sync_round(self) -> None:
+        """Push the outbox, pull the news; the summary or the one-line error as a notice."""
+        from tui_reader.syncing import sync
+
+        if self.store is None or self.config.sync is None:
+            return
+
+        def progress(stage: str, done: int, total: int) -> None:
+            self.post_message(RefreshProgress(done, total, stage=stage))
+
+        self.post_message(RefreshProgress(0, 0, stage="syncing"))
+        try:
+            summary = await sync(
+                self.store,
+                self.config.sync,
+                self.config.network,
+                token_file=self.store.path.with_name("sync-token"),
+                progress=progress,
+            )
+        except ShownError as exc:  # unreachable, refused, no password: one line
+            self._show_view()
+            self.notify(f"{exc}. Changes wait for the next sync.", severity="warning", timeout=8)
+            return
+        line = summary.line().removeprefix("Synced: ")
+        self.post_message(RefreshDone(line, "; ".join(summary.errors), done="Synced"))
+        self.index_for_search()
