@@ -1,0 +1,53 @@
+"""Attacks on the triage features: empty lists, hostile names, renames and
+removals at awkward moments, each as a user would meet them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from tests.conftest import FakeClock
+from tests.feed_server import rss
+from tests.test_app import press, settle
+from tests.test_feed_list import titles
+from tui_reader.config import Config
+from tui_reader.library.store import Store
+from tui_reader.network_settings import NetworkSettings
+from tui_reader.sources.refresh import refresh_feeds
+from tui_reader.ui.app import make_app
+
+NO_SEEDS = Path(os.devnull)
+QUICK = NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
+
+
+def messages(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_n_on_an_empty_list_says_so_instead_of_crashing(data_dir: Path, clock: FakeClock):
+    """No story at all (a new library, an empty starred view): n and p say none is left."""
+    app = make_app(Config(), data_dir, clock=clock, seeds_dir=NO_SEEDS)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert titles(app) == []
+        await press(app, pilot, "n", "p")
+        assert app.is_running
+        assert "No unread stories left." in messages(app)
+
+
+def test_renaming_to_empty_gives_back_the_feeds_own_title(data_dir: Path, feed_server):
+    """e with an empty title promises "the feed's own title, from the next refresh":
+    the next refresh must bring it back even when the server answers 304, and the
+    stories must not be left with no source name."""
+    feed_server.routes["/site"] = lambda h: h.send_feed(rss("Site", [("1", "A"), ("2", "B")]))
+    with Store.open(data_dir) as store:
+        feed, _ = store.add_feed(feed_server.url("/site"))
+        asyncio.run(refresh_feeds(store, [feed], QUICK))
+        store.rename_feed(feed.id, "Mine")
+        assert {h.source for h in store.headlines()} == {"Mine"}
+        store.rename_feed(feed.id, "")  # back to the feed's own title
+        asyncio.run(refresh_feeds(store, store.feeds(), QUICK))
+        [after] = store.feeds()
+        assert after.title == "Site"
+        assert {h.source for h in store.headlines()} == {"Site"}
