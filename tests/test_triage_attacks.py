@@ -51,3 +51,17 @@ def test_renaming_to_empty_gives_back_the_feeds_own_title(data_dir: Path, feed_s
         [after] = store.feeds()
         assert after.title == "Site"
         assert {h.source for h in store.headlines()} == {"Site"}
+
+
+def test_a_feed_removed_during_its_refresh_leaves_no_stories_behind(data_dir: Path, feed_server):
+    """d during a refresh: the fetch in flight must not bring the feed's stories back
+    as orphans no feed row lists and nothing can remove."""
+    feed_server.routes["/slow"] = lambda h: h.send_feed(rss("Slow", [("1", "A"), ("2", "B")]))
+    with Store.open(data_dir) as store:
+        feed, _ = store.add_feed(feed_server.url("/slow"))
+        fetched = store.feed(feed.id)
+        assert fetched is not None
+        store.remove_feed(feed.id)  # while the fetch was under way
+        asyncio.run(refresh_feeds(store, [fetched], QUICK))
+        assert store.headlines() == []
+        assert store.feeds() == []

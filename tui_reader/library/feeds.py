@@ -278,8 +278,12 @@ class FeedStore(Database):
             # The title as it is now: the user may have renamed the feed
             # while it was being fetched.
             row = db.execute("SELECT title FROM feeds WHERE id = ?", (feed.id,)).fetchone()
-            title = (row[0] if row else feed.title) or parsed.title
-            if row is not None and row[0] != title:
+            if row is None:
+                # Unsubscribed while it was being fetched: storing its entries
+                # would bring back stories no feed lists and nothing removes.
+                return 0, 0
+            title = row[0] or parsed.title
+            if row[0] != title:
                 # The feed's own title again (after a rename to ""): its stories show it.
                 db.execute("UPDATE articles SET source = ? WHERE feed_id = ?", (title, feed.id))
             for entry in parsed.entries:
