@@ -4,6 +4,7 @@ removals at awkward moments, each as a user would meet them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 
@@ -65,3 +66,13 @@ def test_a_feed_removed_during_its_refresh_leaves_no_stories_behind(data_dir: Pa
         asyncio.run(refresh_feeds(store, [fetched], QUICK))
         assert store.headlines() == []
         assert store.feeds() == []
+
+
+def test_add_folder_is_put_on_one_clean_line(run, feed_server):
+    """`add --folder` takes the same clean one-line name the app's M does: no escape
+    sequence or newline reaches the feed list's folder row."""
+    feed_server.routes["/rss.xml"] = lambda h: h.send_feed(rss("News", [("a", "Alpha")]))
+    result = run("add", feed_server.url("/rss.xml"), "--folder", "Tech\x1b[2J\nWorld\t ")
+    assert result.returncode == 0, result.stderr
+    [feed] = json.loads(run("feeds", "--json").stdout)
+    assert feed["folder"] == "Tech World"
