@@ -11,12 +11,13 @@ from pathlib import Path
 from tests.conftest import FakeClock
 from tests.feed_server import rss
 from tests.test_app import press, settle
-from tests.test_feed_list import titles
-from tui_reader.config import Config
+from tests.test_feed_list import NO_SEED, library, titles
+from tui_reader.config import Config, load_config
 from tui_reader.library.store import Store
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sources.refresh import refresh_feeds
 from tui_reader.ui.app import make_app
+from tui_reader.ui.widgets.prompts import AskLine, Confirm
 
 NO_SEEDS = Path(os.devnull)
 QUICK = NetworkSettings(connect_timeout=2, read_timeout=5, total_timeout=10)
@@ -76,3 +77,23 @@ def test_add_folder_is_put_on_one_clean_line(run, feed_server):
     assert result.returncode == 0, result.stderr
     [feed] = json.loads(run("feeds", "--json").stdout)
     assert feed["folder"] == "Tech World"
+
+
+async def test_a_key_setting_cannot_take_the_feed_lists_own_keys(
+    data_dir: Path, tmp_path: Path, clock: FakeClock
+):
+    """`cursor_down = "d,down"` clashes with nothing on the main screen, but in the feed
+    list d is Remove: the setting is ignored with a warning, and d still asks to remove."""
+    library(data_dir)
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\ncursor_down = "d,down"\nopen = "e"\n', encoding="utf-8")
+    app = make_app(load_config(path), data_dir, clock=clock, seeds_dir=NO_SEED)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        warnings = " ".join(messages(app))
+        assert "keys.cursor_down = 'd,down' is ignored" in warnings
+        assert "keys.open = 'e' is ignored" in warnings
+        await press(app, pilot, "F", "G", "d")  # the last feed: remove it?
+        assert isinstance(app.screen, Confirm)
+        await press(app, pilot, "n", "e")  # rename it
+        assert isinstance(app.screen, AskLine)
