@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from tests.conftest import FakeClock
@@ -14,9 +15,11 @@ from tests.test_app import press, settle
 from tests.test_feed_list import NO_SEED, library, titles
 from tui_reader.config import Config, load_config
 from tui_reader.library.store import Store
+from tui_reader.locations import database_path
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sources.refresh import refresh_feeds
 from tui_reader.ui.app import make_app
+from tui_reader.ui.feeds_screen import FeedsScreen
 from tui_reader.ui.widgets.prompts import AskLine, Confirm
 
 NO_SEEDS = Path(os.devnull)
@@ -97,3 +100,23 @@ async def test_a_key_setting_cannot_take_the_feed_lists_own_keys(
         assert isinstance(app.screen, Confirm)
         await press(app, pilot, "n", "e")  # rename it
         assert isinstance(app.screen, AskLine)
+
+
+async def test_f_says_so_while_the_library_is_still_opening(data_dir: Path, clock: FakeClock):
+    """F while the library opens (here: waiting for another writer's lock, as during a
+    long migration) says so instead of doing nothing; once open, F opens the list."""
+    with Store.open(data_dir):
+        pass
+    blocker = sqlite3.connect(database_path(data_dir), isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another tui-reader writing
+    app = make_app(Config(), data_dir, clock=clock, seeds_dir=NO_SEED)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("F")
+        await pilot.pause()
+        assert "The library is not open yet." in messages(app)
+        blocker.execute("COMMIT")
+        blocker.close()
+        await settle(app, pilot)
+        await press(app, pilot, "F")
+        assert isinstance(app.screen, FeedsScreen)
