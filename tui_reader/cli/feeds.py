@@ -51,8 +51,9 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
         raise UsageError(f"cannot subscribe to {typed}: {exc}; nothing was subscribed") from None
     except FetchError as exc:
         raise UserError(f"cannot subscribe to {typed}: {exc}") from None
-    if args.folder:
-        store.set_feed_folder(result.feed.id, args.folder)
+    folder = clean_line(args.folder)  # one clean line, as the app's M takes it
+    if folder:
+        store.set_feed_folder(result.feed.id, folder)
     if len(result.offered) > 1:
         _list_offered(result.offered, result.picked, out)
         if args.pick is None:

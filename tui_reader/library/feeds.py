@@ -212,8 +212,19 @@ class FeedStore(Database):
         return deleted, kept
 
     def rename_feed(self, feed_id: int, title: str) -> None:
-        """Give a feed the user's own title; refreshes keep it, and its stories show it."""
+        """Give a feed the user's own title; refreshes keep it, and its stories show it.
+
+        An empty title gives the feed back its own, from the next refresh: the
+        ETag and Last-Modified are forgotten so the server cannot answer 304
+        (which carries no title), and the stories keep their name until then.
+        """
         with self.transaction() as db:
+            if not title:
+                db.execute(
+                    "UPDATE feeds SET title = '', etag = NULL, last_modified = NULL WHERE id = ?",
+                    (feed_id,),
+                )
+                return
             db.execute("UPDATE feeds SET title = ? WHERE id = ?", (title, feed_id))
             db.execute("UPDATE articles SET source = ? WHERE feed_id = ?", (title, feed_id))
 
@@ -267,7 +278,14 @@ class FeedStore(Database):
             # The title as it is now: the user may have renamed the feed
             # while it was being fetched.
             row = db.execute("SELECT title FROM feeds WHERE id = ?", (feed.id,)).fetchone()
-            title = (row[0] if row else feed.title) or parsed.title
+            if row is None:
+                # Unsubscribed while it was being fetched: storing its entries
+                # would bring back stories no feed lists and nothing removes.
+                return 0, 0
+            title = row[0] or parsed.title
+            if row[0] != title:
+                # The feed's own title again (after a rename to ""): its stories show it.
+                db.execute("UPDATE articles SET source = ? WHERE feed_id = ?", (title, feed.id))
             for entry in parsed.entries:
                 key = entry.key()
                 qualified = f"{key}#{entry.content_hash()}"
