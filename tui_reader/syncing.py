@@ -234,6 +234,7 @@ async def sync(
         wanted = list(dict.fromkeys([*fresh, *starred]))
         known = await asyncio.to_thread(store.known_items, wanted)
         missing = [item for item in wanted if item not in known]
+        tell("stories", 0, len(missing))
         for start in range(0, len(missing), CONTENTS_BATCH):
             if stopped():
                 break

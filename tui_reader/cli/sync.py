@@ -11,14 +11,43 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from typing import TextIO
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
 
 from tui_reader import APP_NAME
 from tui_reader.cli.common import EXIT_OK, EXIT_SOME_FAILED, UsageError, UserError, check_online
 from tui_reader.config import Config
 from tui_reader.errors import ShownError
 from tui_reader.library.store import Store
+
+if TYPE_CHECKING:  # the use case imports httpx: only when a command syncs
+    from tui_reader.syncing import Progress
+
+STAGES = {"pushing": "Sending changes", "stories": "Fetching stories"}
+
+
+@contextmanager
+def sync_progress(stream: TextIO) -> Iterator[Progress]:
+    """A transient Rich bar on a terminal (the stage, done of all, elapsed);
+    nothing when piped, where only the summary line is printed."""
+    if not stream.isatty() or os.environ.get("TERM") == "dumb":
+        yield lambda stage, done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Bar(*columns, TimeElapsedColumn(), console=Console(file=stream), transient=True) as bar:
+        task = bar.add_task("Syncing", total=None)
+
+        def advance(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=STAGES.get(stage, "Syncing"), completed=done, total=total)
+
+        yield advance
 
 
 def add_on_server(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -63,7 +92,10 @@ def cmd_sync(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     from tui_reader.syncing import sync
 
     token_file = store.path.with_name("sync-token")
-    summary = asyncio.run(sync(store, config.sync, config.network, token_file=token_file))
+    with sync_progress(sys.stderr) as progress:
+        summary = asyncio.run(
+            sync(store, config.sync, config.network, token_file=token_file, progress=progress)
+        )
     if getattr(args, "json", False):
         json.dump(summary.to_json(), out)
         out.write("\n")
