@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from tui_reader.sources.subscribe import FeedOffer
 
 
+# How the header names a round's stages: "syncing: stories 250/10,000".
+STAGES = {"pushing": "syncing: changes", "stories": "syncing: stories"}
+
+
 class SyncApp(MarkingApp):
     """An app that syncs with a server; `ReaderApp` is the one."""
 
@@ -68,7 +72,8 @@ class SyncApp(MarkingApp):
             return
 
         def progress(stage: str, done: int, total: int) -> None:
-            self.post_message(RefreshProgress(done, total, stage=stage))
+            name = STAGES.get(stage, "syncing")
+            self.post_message(RefreshProgress(done, total, stage=name))
 
         self.post_message(RefreshProgress(0, 0, stage="syncing"))
         try:
