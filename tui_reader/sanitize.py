@@ -52,6 +52,11 @@ def clean_text(text: str) -> str:
         The same text without escape sequences, C0/C1 controls (but tab and
         newline), bidi overrides and zero-width characters.
     """
+    # Every escape sequence starts with ESC or CSI, and CR is a control too:
+    # text with none of the characters removed is already clean (most text:
+    # one scan instead of four).
+    if _INVISIBLE.search(text) is None:
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPE_SEQUENCE.sub("", text)
     return _INVISIBLE.sub("", text)

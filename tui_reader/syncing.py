@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,21 +228,20 @@ async def sync(
 
         # The stories not held yet (and every starred one). The ids are few
         # bytes each; `ot=` would filter on a story's own date (FreshRSS), and
-        # miss an old story a feed publishes late.
-        fresh = await client.item_ids(READING_LIST)
+        # miss an old story a feed publishes late. A first sync reads whole
+        # pages of the reading list instead: no id round trip.
         starred = await client.item_ids(STARRED_STATE)
-        wanted = list(dict.fromkeys([*fresh, *starred]))
+        if not await asyncio.to_thread(store.holds_synced):
+            pages = client.stream_contents(READING_LIST)
+            await _store_pages(store, pages, mapping, summary, tell, 0, stopped)
+            wanted = starred
+        else:
+            wanted = list(dict.fromkeys([*await client.item_ids(READING_LIST), *starred]))
         known = await asyncio.to_thread(store.known_items, wanted)
         missing = [item for item in wanted if item not in known]
-        tell("stories", 0, len(missing))
-        for start in range(0, len(missing), CONTENTS_BATCH):
-            if stopped():
-                break
-            batch = await client.contents(missing[start : start + CONTENTS_BATCH])
-            summary.stories_new += await asyncio.to_thread(
-                store.store_synced_items, [_synced(item) for item in batch], mapping
-            )
-            tell("stories", min(start + CONTENTS_BATCH, len(missing)), len(missing))
+        if missing:
+            batches = _batches(client, missing)
+            await _store_pages(store, batches, mapping, summary, tell, len(missing), stopped)
 
         # Read and starred state, but never over a change still to be pushed.
         if not stopped():
@@ -252,6 +251,44 @@ async def sync(
             )
     summary.pending = await asyncio.to_thread(store.pending_count)
     return summary
+
+
+async def _batches(client: GReaderClient, ids: list[int]) -> AsyncIterator[list[ServerItem]]:
+    """The stories of these ids, a batch of `CONTENTS_BATCH` at a time."""
+    for start in range(0, len(ids), CONTENTS_BATCH):
+        yield await client.contents(ids[start : start + CONTENTS_BATCH])
+
+
+async def _store_pages(
+    store: Store,
+    pages: AsyncIterator[list[ServerItem]],
+    feeds: dict[str, int],
+    summary: SyncSummary,
+    tell: Progress,
+    total: int,
+    stopped: Callable[[], bool],
+) -> None:
+    """Store pages of stories as they come: each page is cleaned and stored in a
+    thread while the next one downloads, so the network and SQLite overlap.
+    `total` is how many are coming, 0 when unknown (a first sync's pages)."""
+
+    def keep(page: list[ServerItem]) -> int:
+        return store.store_synced_items([_synced(item) for item in page], feeds)
+
+    storing: asyncio.Task[int] | None = None
+    done = 0
+    tell("stories", 0, total)
+    async for page in pages:
+        if storing is not None:
+            summary.stories_new += await storing
+        storing = asyncio.ensure_future(asyncio.to_thread(keep, page))
+        done += len(page)
+        tell("stories", done, max(total, done) if total else 0)
+        if stopped():
+            break
+    if storing is not None:
+        summary.stories_new += await storing
+    tell("stories", done, done)  # all there: the count is known now
 
 
 async def _push_feed_changes(

@@ -45,7 +45,12 @@ def sync_progress(stream: TextIO) -> Iterator[Progress]:
         task = bar.add_task("Syncing", total=None)
 
         def advance(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=STAGES.get(stage, "Syncing"), completed=done, total=total)
+            bar.update(
+                task,
+                description=STAGES.get(stage, "Syncing"),
+                completed=done,
+                total=total or None,  # unknown (a first sync's pages): a pulsing bar
+            )
 
         yield advance
 

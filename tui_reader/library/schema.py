@@ -160,12 +160,16 @@ MIGRATIONS: list[str] = [
     # read and starred per item, mark-all-read with the crawl time
     # (microseconds) of the newest story it covered, and subscribe,
     # unsubscribe, move (`label`: the folder) and rename (`label`: the title).
+    # A story stored before its feed was synced is found by its link
+    # (`articles_unsynced_links`) and given the server's id, not stored twice.
     """
     ALTER TABLE feeds ADD COLUMN server_id TEXT;
     ALTER TABLE articles ADD COLUMN server_item INTEGER;
     ALTER TABLE articles ADD COLUMN server_time INTEGER;
     CREATE UNIQUE INDEX articles_by_server_item ON articles (server_item)
         WHERE server_item IS NOT NULL;
+    CREATE INDEX articles_unsynced_links ON articles (feed_id, url)
+        WHERE server_item IS NULL;
     CREATE TABLE sync_outbox (
         seq INTEGER PRIMARY KEY,
         kind TEXT NOT NULL,

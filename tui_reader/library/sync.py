@@ -195,6 +195,10 @@ class SyncStore(Database):
 
     # Stories ---------------------------------------------------------------
 
+    def holds_synced(self) -> bool:
+        """Whether the library holds any of the server's stories (else: a first sync)."""
+        return bool(self.query("SELECT 1 FROM articles WHERE server_item IS NOT NULL LIMIT 1"))
+
     def known_items(self, items: Sequence[int]) -> set[int]:
         """Which of these server stories the library holds already."""
         known: set[int] = set()
@@ -219,13 +223,13 @@ class SyncStore(Database):
         new = 0
         added_at = now_iso()
         with self.transaction() as db:
+            sources = {
+                int(row[0]): str(row[1] or row[2])
+                for row in db.execute("SELECT id, title, url FROM feeds")
+            }
             for item in items:
                 feed_id = feeds.get(item.server_feed)
-                source = ""
-                if feed_id is not None:
-                    row = db.execute("SELECT title, url FROM feeds WHERE id = ?", (feed_id,))
-                    found = row.fetchone()
-                    source = (found[0] or found[1]) if found else ""
+                source = sources.get(feed_id, "") if feed_id is not None else ""
                 if item.link and feed_id is not None and _attach(db, item, feed_id):
                     continue
                 cursor = db.execute(
@@ -303,8 +307,8 @@ def _attach(db: sqlite3.Connection, item: SyncedItem, feed_id: int) -> bool:
     """Give a story refreshed locally before the server's id; True if there was one."""
     cursor = db.execute(
         "UPDATE articles SET server_item = ?, server_time = ?, read = ?, starred = ?"
-        " WHERE seq = (SELECT seq FROM articles WHERE feed_id = ? AND url = ?"
-        " AND server_item IS NULL LIMIT 1)",
+        " WHERE seq = (SELECT seq FROM articles INDEXED BY articles_unsynced_links"
+        " WHERE feed_id = ? AND url = ? AND server_item IS NULL LIMIT 1)",
         (item.item, item.crawled_us, int(item.read), int(item.starred), feed_id, item.link),
     )
     return cursor.rowcount == 1

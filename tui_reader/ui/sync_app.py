@@ -9,6 +9,7 @@ Imports Textual, the use case `syncing` and the UI's messages.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -27,6 +28,8 @@ STAGES = {"pushing": "syncing: changes", "stories": "syncing: stories"}
 
 class SyncApp(MarkingApp):
     """An app that syncs with a server; `ReaderApp` is the one."""
+
+    refresh_cancel: threading.Event  # set when the app ends: the round stops between requests
 
     def index_for_search(self) -> None:
         """Start the deferred search-index pass (`ReaderApp` does it)."""
@@ -63,9 +66,14 @@ class SyncApp(MarkingApp):
         self.sync_round()
         return None
 
-    @work(exclusive=True, group="refresh")
-    async def sync_round(self) -> None:
+    # A thread of its own, with its own event loop: parsing a page of 1,000
+    # stories takes tens of milliseconds, which on the app's loop would hold
+    # every key back that long (cursor moves during a first sync: 51 ms).
+    @work(thread=True, exclusive=True, group="refresh")
+    def sync_round(self) -> None:
         """Push the outbox, pull the news; the summary or the one-line error as a notice."""
+        import asyncio
+
         from tui_reader.syncing import sync
 
         if self.store is None or self.config.sync is None:
@@ -76,18 +84,25 @@ class SyncApp(MarkingApp):
             self.post_message(RefreshProgress(done, total, stage=name))
 
         self.post_message(RefreshProgress(0, 0, stage="syncing"))
+        round_ = sync(
+            self.store,
+            self.config.sync,
+            self.config.network,
+            token_file=self.store.path.with_name("sync-token"),
+            progress=progress,
+            cancel=self.refresh_cancel,
+        )
         try:
-            summary = await sync(
-                self.store,
-                self.config.sync,
-                self.config.network,
-                token_file=self.store.path.with_name("sync-token"),
-                progress=progress,
-            )
+            summary = asyncio.run(round_)
         except ShownError as exc:  # unreachable, refused, no password: one line
-            self._show_view()
-            self.notify(f"{exc}. Changes wait for the next sync.", severity="warning", timeout=8)
+            self.call_from_thread(self._show_view)
+            self.call_from_thread(
+                self.notify,
+                f"{exc}. Changes wait for the next sync.",
+                severity="warning",
+                timeout=8,
+            )
             return
         line = summary.line().removeprefix("Synced: ")
         self.post_message(RefreshDone(line, "; ".join(summary.errors), done="Synced"))
-        self.index_for_search()
+        self.call_from_thread(self.index_for_search)
