@@ -1,0 +1,257 @@
+"""Sync under faults: a server that stops mid-sync, a 500 on one batch, answers too slow,
+a revoked token, kill -9 mid-round, and a second instance marking while one syncs.
+
+Against the real FreshRSS (tests/freshrss.py) behind tests/fault_proxy.py, which
+fails on cue while the server behind it keeps its data. `tui-reader` runs as
+real processes; a GReader client of the test's own is "the phone". After each
+fault the library passes `PRAGMA integrity_check`, no local change is lost,
+and one more round makes local and server state equal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fault_proxy import Fault, FaultProxy
+from tests.feed_server import FeedServer, rss
+from tests.freshrss import FreshRSS
+from tui_reader.locations import database_path
+from tui_reader.sources.greader import GReaderClient
+from tui_reader.sources.greader_model import READ, READING_LIST, STARRED
+
+GREADER_PATH = "/api/greader.php"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@dataclass
+class Reader:
+    """tui-reader as a user runs it: its data dir, its config, its account."""
+
+    data_dir: Path
+    config: Path
+    secret: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TUI_READER_DATA_DIR": str(self.data_dir),
+            "TUI_READER_CONFIG": str(self.config),
+        }
+
+    def account(self, url: str, user: str, password: str, network: str = "") -> None:
+        """The [sync] account (its password in a file, as the README says)."""
+        self.secret.write_text(password + "\n")
+        self.secret.chmod(0o600)
+        self.config.write_text(
+            f'[sync]\nservice = "greader"\nurl = "{url}"\nuser = "{user}"\n'
+            f'password_file = "{self.secret}"\n' + (f"\n[network]\n{network}\n" if network else "")
+        )
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui_reader", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tui_reader", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.env,
+        )
+
+    def sync(self) -> dict[str, Any]:
+        """A round that must succeed; its --json summary."""
+        result = self.run("sync", "--json")
+        assert result.returncode == 0, result.stderr
+        summary: dict[str, Any] = json.loads(result.stdout)
+        return summary
+
+    def db(self) -> sqlite3.Connection:
+        return sqlite3.connect(database_path(self.data_dir))
+
+    def integrity(self) -> str:
+        with self.db() as db:
+            return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def states(self) -> dict[int, tuple[bool, bool]]:
+        """Every synced story: server item -> (read, starred) here."""
+        with self.db() as db:
+            rows = db.execute(
+                "SELECT server_item, read, starred FROM articles WHERE server_item IS NOT NULL"
+            ).fetchall()
+        return {int(item): (bool(read), bool(star)) for item, read, star in rows}
+
+    def ids(self) -> dict[int, str]:
+        """Server item -> the local id that `mark` takes."""
+        with self.db() as db:
+            rows = db.execute(
+                "SELECT server_item, id FROM articles WHERE server_item IS NOT NULL"
+            ).fetchall()
+        return {int(item): str(local) for item, local in rows}
+
+    def outbox(self) -> list[tuple[int, str, int | None, int | None]]:
+        """(seq, kind, item, value) of each change still to send."""
+        with self.db() as db:
+            return [
+                (int(r[0]), str(r[1]), r[2], r[3])
+                for r in db.execute("SELECT seq, kind, item, value FROM sync_outbox ORDER BY seq")
+            ]
+
+    def mark(self, items: list[int], option: str) -> None:
+        ids = self.ids()
+        result = self.run("mark", *(ids[item] for item in items), option)
+        assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Reader:
+    return Reader(tmp_path / "data", tmp_path / "config.toml", tmp_path / "greader-password")
+
+
+@pytest.fixture
+def proxy(freshrss: FreshRSS):
+    server = FaultProxy(freshrss.url).start()
+    yield server
+    server.stop()
+
+
+def on_server(
+    server: FreshRSS, work: Callable[[GReaderClient], Awaitable[Any]], password: str = ""
+) -> Any:
+    """Run `work(client)` with a GReader client of the test's own, straight to the server."""
+
+    async def go() -> Any:
+        async with httpx.AsyncClient(timeout=60) as http:
+            client = GReaderClient(
+                http, server.greader_url, server.user, lambda: password or server.api_password
+            )
+            await client.login()
+            return await work(client)
+
+    return asyncio.run(go())
+
+
+@dataclass
+class ServerState:
+    items: list[int]  # the reading list
+    unread: set[int]
+    starred: set[int]
+
+    def of(self, item: int) -> tuple[bool, bool]:
+        return item not in self.unread, item in self.starred
+
+
+def server_state(server: FreshRSS, password: str = "") -> ServerState:
+    async def read(client: GReaderClient) -> ServerState:
+        items = await client.item_ids(READING_LIST)
+        unread = await client.item_ids(READING_LIST, exclude=READ)
+        starred = await client.item_ids(STARRED)
+        return ServerState(items, set(unread), set(starred))
+
+    state: ServerState = on_server(server, read, password)
+    return state
+
+
+def subscribe(server: FreshRSS, feed_server: FeedServer, path: str, title: str, n: int) -> str:
+    """Serve a feed of `n` stories and subscribe the server to it; its stream id."""
+    body = rss(title, [(f"{path}-{i}", f"{title} {i}") for i in range(n)])
+    feed_server.routes[path] = lambda h: h.send_feed(body)
+    stream: str = on_server(server, lambda client: client.quickadd(feed_server.url(path)))
+    return stream
+
+
+def feed_items(server: FreshRSS, stream: str) -> list[int]:
+    return list(on_server(server, lambda client: client.item_ids(stream)))
+
+
+def assert_converged(reader: Reader, server: FreshRSS, password: str = "") -> None:
+    """Nothing waits, every server story is here once, in the server's state."""
+    assert reader.outbox() == []
+    state = server_state(server, password)
+    local = reader.states()
+    assert sorted(local) == sorted(state.items)
+    assert {item: state.of(item) for item in state.items} == local
+    with reader.db() as db:
+        titles = [row[0] for row in db.execute("SELECT title FROM articles")]
+    assert len(titles) == len(set(titles)), "a story stored twice"
+
+
+def one_line(result: subprocess.CompletedProcess[str], *secrets: str) -> str:
+    """The error a user sees: one line on stderr, no traceback, no secret."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for secret in secrets:
+        assert secret not in result.stderr + result.stdout
+    return lines[0]
+
+
+def greader_url(proxy: FaultProxy) -> str:
+    return proxy.base + GREADER_PATH
+
+
+# ---------------------------------------------------------------- 1. the server stops
+
+
+def test_the_server_stopping_mid_sync_is_one_line_and_the_next_round_converges(
+    reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
+) -> None:
+    """A first sync of 600 stories (3 batches); the server dies mid-answer of the second."""
+    stream = subscribe(freshrss, feed_server, "/big.xml", "Big", 600)
+    items = feed_items(freshrss, stream)
+    assert len(items) == 600
+
+    async def phone(client: GReaderClient) -> None:
+        await client.edit_tag(items[:100], add=READ)
+        await client.edit_tag(items[::60], add=STARRED)
+
+    on_server(freshrss, phone)
+    reader.account(greader_url(proxy), freshrss.user, freshrss.api_password)
+    proxy.faults = [Fault("/stream/items/contents", "cut", skip=1)]
+
+    failed = reader.run("sync")
+    assert failed.returncode == 1
+    line = one_line(failed, freshrss.api_password)
+    assert "cannot reach" in line and "stream/items/contents" in line
+    assert reader.integrity() == "ok"
+    # What came before the server went away is kept and readable offline.
+    kept = reader.states()
+    assert len(kept) == 250
+    listed = json.loads(reader.run("list", "--json").stdout)
+    assert len([s for s in listed if s["title"].startswith("Big ")]) == 250
+
+    # The user goes on reading while the server is down: the changes wait.
+    reader.mark([item for item, (read, _) in kept.items() if not read][:3], "--read")
+    down = reader.run("sync")
+    assert down.returncode == 1
+    assert "connection refused" in one_line(down)
+    assert reader.integrity() == "ok"
+    assert len(reader.outbox()) == 3
+
+    proxy.start()  # the same server, back with its data
+    summary = reader.sync()
+    assert summary["pulled"]["stories"] == 350
+    assert summary["pushed"]["read"] == 3 and summary["pending"] == 0
+    assert_converged(reader, freshrss)
+    assert reader.sync()["pulled"]["stories"] == 0
