@@ -106,7 +106,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if action == "delay" and fault is not None:
                 time.sleep(fault.seconds)
-            status, headers, data = proxy.forward(self.command, self.path, self.headers, body)
+            try:
+                status, headers, data = proxy.forward(self.command, self.path, self.headers, body)
+            except OSError:  # the server behind is gone (the test is ending)
+                self._hang_up()
+                return
             if action == "cut":
                 self._send_half(status, headers, data)
                 proxy.stop()

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,3 +256,145 @@ def test_the_server_stopping_mid_sync_is_one_line_and_the_next_round_converges(
     assert summary["pushed"]["read"] == 3 and summary["pending"] == 0
     assert_converged(reader, freshrss)
     assert reader.sync()["pulled"]["stories"] == 0
+
+
+# ---------------------------------------------------------------- 2. a 500 on one batch
+
+
+def test_a_500_on_one_batch_is_reported_and_what_it_refused_waits(
+    reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
+) -> None:
+    subscribe(freshrss, feed_server, "/f.xml", "Six", 6)
+    reader.account(greader_url(proxy), freshrss.user, freshrss.api_password)
+
+    # A 500 to the stories: the round stops there, in one line naming it.
+    proxy.faults = [Fault("/stream/items/contents", "500")]
+    failed = reader.run("sync")
+    assert failed.returncode == 1
+    line = one_line(failed)
+    assert "HTTP 500" in line and "stream/items/contents" in line
+    assert reader.integrity() == "ok" and reader.states() == {}
+    assert reader.sync()["pulled"]["stories"] == 6
+    assert_converged(reader, freshrss)
+
+    # A 500 to the first edit-tag: that group waits (exit 4), the next one goes,
+    # and the pull of the same round does not flip the refused ones back.
+    items = sorted(reader.states())
+    reader.mark(items[:3], "--read")
+    reader.mark(items[3:4], "--star")
+    proxy.faults = [Fault("/edit-tag", "500")]
+    partial = reader.run("sync", "--json")
+    assert partial.returncode == 4
+    line = one_line(partial)
+    assert "HTTP 500" in line and "edit-tag (3 items)" in line
+    summary = json.loads(partial.stdout)
+    assert (summary["pushed"]["read"], summary["pushed"]["starred"]) == (0, 1)
+    assert summary["pending"] == 3
+    local = reader.states()
+    assert all(local[item][0] for item in items[:3])
+    server = server_state(freshrss)
+    assert [server.of(item) for item in items[:4]] == [(False, False)] * 3 + [(False, True)]
+    assert reader.sync()["pushed"]["read"] == 3
+    assert_converged(reader, freshrss)
+
+    # A 500 to mark-all-as-read: it waits, and nothing here turns unread again.
+    assert reader.run("mark", "--all-read").returncode == 0
+    proxy.faults = [Fault("/mark-all-as-read", "500")]
+    refused = reader.run("sync")
+    assert refused.returncode == 4
+    assert "HTTP 500" in one_line(refused)
+    assert all(read for read, _ in reader.states().values())
+    assert reader.sync()["pushed"]["mark_all_read"] == 1
+    assert_converged(reader, freshrss)
+    assert server_state(freshrss).unread == set()
+
+
+# ---------------------------------------------------------------- 3. slow answers
+
+
+def test_an_answer_slower_than_the_read_timeout_is_one_line_and_loses_nothing(
+    reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
+) -> None:
+    subscribe(freshrss, feed_server, "/s.xml", "Slow", 5)
+    reader.account(
+        greader_url(proxy), freshrss.user, freshrss.api_password, network="read_timeout = 1"
+    )
+    reader.sync()
+    items = sorted(reader.states())
+    reader.mark(items[:2], "--read")
+
+    # The push is answered too late: the server may have done it, the client cannot
+    # know, so the change stays queued (sending it again does no harm).
+    proxy.faults = [Fault("/edit-tag", "delay", seconds=2.5)]
+    slow = reader.run("sync")
+    assert slow.returncode == 4
+    assert "read timeout" in one_line(slow)
+    assert [(kind, value) for _, kind, _, value in reader.outbox()] == [("read", 1)] * 2
+    assert all(reader.states()[item][0] for item in items[:2])
+
+    # The pull of the read state is answered too late: the round stops in one line.
+    proxy.faults = [Fault("xt=", "delay", seconds=2.5)]
+    slow = reader.run("sync")
+    assert slow.returncode == 1
+    assert "read timeout" in one_line(slow)
+    assert reader.integrity() == "ok"
+
+    time.sleep(2)  # let the late requests finish on the server
+    assert reader.sync()["pending"] == 0
+    assert_converged(reader, freshrss)
+    assert [reader.states()[item][0] for item in items] == [True, True, False, False, False]
+
+
+# ---------------------------------------------------------------- 4. a revoked token
+
+
+def set_api_password(server: FreshRSS, password: str) -> None:
+    """Set the user's API password on the server (a new hash: every token goes stale)."""
+    app = server.env["FRESHRSS_APP_DIR"]
+    subprocess.run(
+        ["php", f"{app}/cli/update-user.php", "--user", server.user, "--api-password", password],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def test_a_revoked_token_logs_in_again_and_a_changed_password_is_one_line(
+    reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
+) -> None:
+    subscribe(freshrss, feed_server, "/t.xml", "Token", 4)
+    reader.account(greader_url(proxy), freshrss.user, freshrss.api_password)
+    reader.sync()
+    items = sorted(reader.states())
+    token_file = reader.data_dir / "sync-token"
+    stale = token_file.read_text()
+
+    # Revoked on the server, the password still the same: a login, transparently.
+    set_api_password(freshrss, freshrss.api_password)
+    reader.mark(items[:1], "--read")
+    logins = proxy.count("/accounts/ClientLogin")
+    assert reader.sync()["pushed"]["read"] == 1
+    assert proxy.count("/accounts/ClientLogin") == logins + 1
+    assert token_file.read_text() != stale
+
+    # A stale token in the data dir (a backup put back, say): the same.
+    token_file.write_text(stale)
+    reader.mark(items[1:2], "--star")
+    assert reader.sync()["pushed"]["starred"] == 1
+    assert proxy.count("/accounts/ClientLogin") == logins + 2
+
+    # The password changed on the server: the old one is refused in one line
+    # that shows neither password nor token, and the change waits.
+    new_password = "alice-new-api-pass"
+    set_api_password(freshrss, new_password)
+    reader.mark(items[2:3], "--read")
+    refused = reader.run("sync")
+    assert refused.returncode == 1
+    token = json.loads(stale)["auth"]
+    line = one_line(refused, freshrss.api_password, new_password, token, token.split("/")[-1])
+    assert "refused" in line and freshrss.user in line
+    assert len(reader.outbox()) == 1 and reader.states()[items[2]][0]
+
+    reader.account(greader_url(proxy), freshrss.user, new_password)
+    assert reader.sync()["pushed"]["read"] == 1
+    assert_converged(reader, freshrss, password=new_password)
