@@ -309,6 +309,41 @@ def test_a_500_on_one_batch_is_reported_and_what_it_refused_waits(
     assert server_state(freshrss).unread == set()
 
 
+def test_a_change_made_after_mark_all_read_is_not_undone_by_it(
+    reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
+) -> None:
+    """The outbox is sent in the order it was written: mark all read, then one unread."""
+    subscribe(freshrss, feed_server, "/c.xml", "Catch", 4)
+    reader.account(greader_url(proxy), freshrss.user, freshrss.api_password)
+    reader.sync()
+    items = sorted(reader.states())
+    assert reader.run("mark", "--all-read").returncode == 0
+    reader.mark(items[:1], "--unread")  # "keep this one for later"
+    reader.sync()
+    assert not reader.states()[items[0]][0], "the pull undid the later unread"
+    assert server_state(freshrss).unread == {items[0]}
+    assert_converged(reader, freshrss)
+
+    # An unread before a mark all read is read in the end, here and there.
+    reader.mark(items[1:2], "--unread")
+    assert reader.run("mark", "--all-read").returncode == 0
+    reader.sync()
+    assert_converged(reader, freshrss)
+    assert server_state(freshrss).unread == set()
+
+    # When the mark all read is refused, the changes after it wait for it.
+    reader.mark(items[3:4], "--unread")  # the newest: the mark-all covers them all
+    assert reader.run("mark", "--all-read").returncode == 0
+    reader.mark(items[:1], "--unread")
+    proxy.faults = [Fault("/mark-all-as-read", "500")]
+    assert reader.run("sync").returncode == 4
+    assert not reader.states()[items[0]][0]
+    reader.sync()
+    assert not reader.states()[items[0]][0], "the later unread was undone a round later"
+    assert server_state(freshrss).unread == {items[0]}
+    assert_converged(reader, freshrss)
+
+
 # ---------------------------------------------------------------- 3. slow answers
 
 
