@@ -78,6 +78,10 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.proxy.lock:
             self.server.proxy.connections.add(self.connection)
 
+    def handle(self) -> None:
+        with contextlib.suppress(OSError):  # a client killed mid-connection
+            super().handle()
+
     def finish(self) -> None:
         with contextlib.suppress(OSError):
             super().finish()

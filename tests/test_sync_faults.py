@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +33,7 @@ from tests.freshrss import FreshRSS
 from tui_reader.locations import database_path
 from tui_reader.sources.greader import GReaderClient
 from tui_reader.sources.greader_model import READ, READING_LIST, STARRED
+from tui_reader.sources.seeds import open_library
 
 GREADER_PATH = "/api/greader.php"
 
@@ -118,6 +121,23 @@ class Reader:
                 (int(r[0]), str(r[1]), r[2], r[3])
                 for r in db.execute("SELECT seq, kind, item, value FROM sync_outbox ORDER BY seq")
             ]
+
+    def marks(self) -> list[tuple[int, str, int]]:
+        """(seq, stream, ts) of each mark-all-read still to send."""
+        with self.db() as db:
+            return [
+                (int(r[0]), str(r[1]), int(r[2]))
+                for r in db.execute(
+                    "SELECT seq, stream, ts FROM sync_outbox WHERE kind = 'mark-all' ORDER BY seq"
+                )
+            ]
+
+    def server_times(self) -> dict[int, int]:
+        with self.db() as db:
+            rows = db.execute(
+                "SELECT server_item, server_time FROM articles WHERE server_item IS NOT NULL"
+            ).fetchall()
+        return {int(item): int(at) for item, at in rows}
 
     def mark(self, items: list[int], option: str) -> None:
         ids = self.ids()
@@ -433,3 +453,144 @@ def test_a_revoked_token_logs_in_again_and_a_changed_password_is_one_line(
     reader.account(greader_url(proxy), freshrss.user, new_password)
     assert reader.sync()["pushed"]["read"] == 1
     assert_converged(reader, freshrss, password=new_password)
+
+
+# ---------------------------------------------------------------- 5. kill -9
+
+
+def grown_feed(feed_server: FeedServer, path: str, title: str, n: int) -> list[tuple[str, str]]:
+    """Serve a feed whose stories the test can add to (the list returned)."""
+    stories = [(f"{path}-{i}", f"{title} {i}") for i in range(n)]
+    feed_server.routes[path] = lambda h: h.send_feed(rss(title, stories))
+    return stories
+
+
+def unsent(reader: Reader, expected: dict[tuple[int, str], bool], state: ServerState) -> list[str]:
+    """The local changes neither on the server nor still in the outbox (lost ones)."""
+    latest = {(item, kind): (seq, bool(value)) for seq, kind, item, value in reader.outbox()}
+    marks = reader.marks()
+    times = reader.server_times()
+    lost = []
+    for (item, flag), value in expected.items():
+        on_server = state.of(item)[0 if flag == "read" else 1]
+        waiting = latest.get((item, flag))
+        queued = waiting is not None and waiting[1] == value
+        if flag == "read" and value and not queued:
+            after = waiting[0] if waiting else 0
+            queued = any(seq > after and times[item] <= ts for seq, _, ts in marks)
+        if on_server != value and not queued:
+            lost.append(f"{item} {flag}={value}")
+    return lost
+
+
+Edit = tuple[int, str, bool]  # a story, a tag, added or removed
+
+
+def kill_at(process: subprocess.Popen[str], k: int, pause: float) -> Callable[[str, str], None]:
+    """A proxy hook: kill -9 the process `pause` s after the k-th answer was sent."""
+    answered = [0]
+
+    def hook(method: str, path: str) -> None:
+        answered[0] += 1
+        if answered[0] == k:
+            time.sleep(pause)
+            process.send_signal(signal.SIGKILL)
+
+    return hook
+
+
+def test_kill_9_at_random_points_of_a_sync_loses_no_change(
+    reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
+) -> None:
+    """Ten rounds: local marks and the phone's pending, `sync` killed at a random point.
+
+    The stories of "Mine" are changed only here and those of "Theirs" only on
+    the phone, so what each story must end as is known whatever the kill hit.
+    """
+    rng = random.Random(20240517)
+    mine = subscribe(freshrss, feed_server, "/mine.xml", "Mine", 30)
+    theirs_stories = grown_feed(feed_server, "/theirs.xml", "Theirs", 30)
+    theirs = on_server(freshrss, lambda c: c.quickadd(feed_server.url("/theirs.xml")))
+    reader.account(greader_url(proxy), freshrss.user, freshrss.api_password)
+    reader.sync()
+    mine_items = feed_items(freshrss, mine)
+    with reader.db() as db:
+        mine_feed = int(
+            db.execute("SELECT id FROM feeds WHERE server_id = ?", (mine,)).fetchone()[0]
+        )
+    expected: dict[tuple[int, str], bool] = {}  # the latest local change of each
+    phone: dict[tuple[int, str], bool] = {}  # the latest change on the phone
+    outcomes: list[str] = []
+
+    for round_ in range(10):
+        ids = reader.ids()
+        with open_library(reader.data_dir) as library:
+            if round_ in (3, 7):  # C on the feed
+                library.mark_all_read(feed_id=mine_feed)
+                expected.update({(item, "read"): True for item in mine_items})
+            for item in rng.sample(mine_items, 5):
+                flag = rng.choice(["read", "starred"])
+                value = rng.random() < 0.5
+                library.set_flag(ids[item], flag, value)  # type: ignore[arg-type]
+                expected[(item, flag)] = value
+        if round_ in (2, 6):  # stories arrive on the server
+            start = len(theirs_stories)
+            theirs_stories += [(f"/theirs.xml-{i}", f"Theirs {i}") for i in range(start, start + 5)]
+            time.sleep(1.1)  # FreshRSS caches a fetch within the same second
+            freshrss.refresh()
+        theirs_items = feed_items(freshrss, theirs)
+        edits = [
+            (item, rng.choice([READ, STARRED]), rng.random() < 0.5)
+            for item in rng.sample(theirs_items, 5)
+        ]
+
+        async def on_phone(
+            client: GReaderClient, edits: list[tuple[int, str, bool]] = edits
+        ) -> None:
+            for item, tag, value in edits:
+                await client.edit_tag(
+                    [item], add=tag if value else None, remove=None if value else tag
+                )
+
+        on_server(freshrss, on_phone)
+        phone.update(
+            {(item, "read" if tag == READ else "starred"): value for item, tag, value in edits}
+        )
+
+        seen = len(proxy.requests)
+        process = reader.start("sync")
+        if round_ % 3 == 0:  # after a random time: start-up, a request, a write
+            time.sleep(rng.uniform(0.15, 0.6))
+            process.send_signal(signal.SIGKILL)
+        else:  # just after the server answered the k-th request (it did the change)
+            k, pause = rng.randint(1, 6), rng.uniform(0, 0.05)
+            proxy.on_answer = kill_at(process, k, pause)
+        process.communicate(timeout=60)
+        proxy.on_answer = None
+        reached = [path.split("?")[0].rsplit("/", 1)[-1] for _, path in proxy.requests[seen:]]
+        outcomes.append(
+            f"{'killed' if process.returncode == -9 else process.returncode}: {reached}"
+        )
+
+        assert reader.integrity() == "ok", outcomes
+        state = server_state(freshrss)
+        assert unsent(reader, expected, state) == [], outcomes
+        local = reader.states()
+        for (item, flag), value in expected.items():  # no pull undid one
+            assert local[item][0 if flag == "read" else 1] == value, (item, flag, outcomes)
+        for (item, flag), value in phone.items():  # nothing of ours undid the phone's
+            assert state.of(item)[0 if flag == "read" else 1] == value, (item, flag, outcomes)
+        with reader.db() as db:
+            twice = db.execute(
+                "SELECT count(*) - count(DISTINCT server_item) FROM articles"
+                " WHERE server_item IS NOT NULL"
+            ).fetchone()[0]
+        assert twice == 0, outcomes
+
+    assert sum(o.startswith("killed") for o in outcomes) >= 6, outcomes
+    assert any(o.startswith("killed") and "edit-tag" in o for o in outcomes), outcomes
+    reader.sync()
+    assert_converged(reader, freshrss)
+    local = reader.states()
+    for (item, flag), value in {**expected, **phone}.items():
+        assert local[item][0 if flag == "read" else 1] == value, (item, flag)
