@@ -423,11 +423,13 @@ def test_a_revoked_token_logs_in_again_and_a_changed_password_is_one_line(
     items = sorted(reader.states())
     token_file = reader.data_dir / "sync-token"
     stale = token_file.read_text()
+    logins = proxy.count("/accounts/ClientLogin")
+    reader.sync()
+    assert proxy.count("/accounts/ClientLogin") == logins, "the kept token was not used"
 
     # Revoked on the server, the password still the same: a login, transparently.
     set_api_password(freshrss, freshrss.api_password)
     reader.mark(items[:1], "--read")
-    logins = proxy.count("/accounts/ClientLogin")
     assert reader.sync()["pushed"]["read"] == 1
     assert proxy.count("/accounts/ClientLogin") == logins + 1
     assert token_file.read_text() != stale

@@ -164,7 +164,8 @@ async def sync(
             token_file=token_file,
             quirks=quirks,
         )
-        await client.login()
+        # No login here: the first request uses the token kept in `token_file`
+        # and logs in only without one, or when the server calls it stale.
 
         # Push, in the order the changes were made (a mark-all-read sent after
         # a later unread would undo it): each change leaves the outbox once the
