@@ -596,3 +596,72 @@ def test_kill_9_at_random_points_of_a_sync_loses_no_change(
     local = reader.states()
     for (item, flag), value in {**expected, **phone}.items():
         assert local[item][0 if flag == "read" else 1] == value, (item, flag)
+
+
+# ---------------------------------------------------------------- 6. two instances
+
+
+def test_a_second_instance_marking_while_one_syncs_has_the_last_word(
+    reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
+) -> None:
+    stream = subscribe(freshrss, feed_server, "/two.xml", "Two", 8)
+    reader.account(greader_url(proxy), freshrss.user, freshrss.api_password)
+    reader.sync()
+    items = sorted(reader.states())
+    x, y, *rest = items
+
+    # While the sync waits for the server's read state (x unread there), the
+    # other instance marks x read: the pull does not flip it back.
+    # While the sync pushes y read, the other instance marks y unread again:
+    # only the change the server took leaves the outbox.
+    reader.mark([y], "--read")
+    marked: list[str] = []
+
+    def meanwhile(method: str, path: str) -> None:
+        if "/edit-tag" in path and "y" not in marked:
+            marked.append("y")
+            reader.mark([y], "--unread")
+        if "xt=" in path and "x" not in marked:
+            marked.append("x")
+            reader.mark([x], "--read")
+
+    proxy.on_request = meanwhile
+    summary = reader.sync()
+    proxy.on_request = None
+    assert marked == ["y", "x"]
+    assert summary["pending"] == 2
+    assert reader.states()[x][0] and not reader.states()[y][0]
+    reader.sync()
+    assert_converged(reader, freshrss)
+    assert server_state(freshrss).of(x)[0] and not server_state(freshrss).of(y)[0]
+
+    # Free running: a slow sync in the background while the other instance
+    # flips the same stories back and forth (from the phone's state: all read).
+    async def phone(client: GReaderClient) -> None:
+        await client.edit_tag(rest, add=READ)
+
+    on_server(freshrss, phone)
+    reader.sync()
+    last = reader.states()
+    proxy.faults = [Fault("/reader/api/0/", "delay", seconds=0.15, times=1000)]
+    background = reader.start("sync")
+    rng = random.Random(6)
+    overlapped = 0
+    for _ in range(6):
+        chosen = rng.sample(rest, 3)
+        read, star = rng.random() < 0.5, rng.random() < 0.5
+        reader.mark(chosen, "--read" if read else "--unread")
+        reader.mark(chosen[:1], "--star" if star else "--unstar")
+        for item in chosen:
+            last[item] = (read, star if item == chosen[0] else last[item][1])
+        overlapped += background.poll() is None
+    assert overlapped >= 2, "the sync ended before the other instance marked much"
+    _out, err = background.communicate(timeout=120)
+    assert background.returncode == 0, err
+    assert reader.integrity() == "ok"
+    proxy.faults = []
+    reader.sync()
+    assert_converged(reader, freshrss)
+    local = reader.states()
+    assert local == last
+    assert stream
