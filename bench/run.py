@@ -12,6 +12,14 @@ memory), peak memory of the app (VmHWM), cursor moves during a refresh, the
 deferred search-index pass and search queries. Runs of the two programs
 alternate; medians and ratios are printed and written to BENCHMARKS.md.
 Needs tmux; newsboat is optional (`apt-get install newsboat`).
+
+Then sync (`--no-sync` leaves it out, `--sync-only` measures it alone): it
+starts one FreshRSS (../shared/servers/freshrss, needs PHP; without either
+the sync figures are skipped with the reason), subscribes it to 20 feeds x
+500 items served from here, and times the plain download of them (the
+floor), `tui-reader sync` into an empty library (with its peak memory), a
+sync after changes on the server, a push of 1,000 local read changes, and
+cursor moves while the app's r runs a first sync.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import argparse
 import hashlib
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -112,6 +121,11 @@ class Server(ThreadingHTTPServer):
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+    def put(self, path: str, body: bytes) -> None:
+        """Serve `body` at `path` from now on (a new ETag: a changed feed)."""
+        self.etags[path] = '"' + hashlib.sha1(body).hexdigest() + '"'
+        self.feeds[path] = body
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -329,8 +343,25 @@ TARGETS = {
     "search, first 500, slowest query (ms)": "<= 50",
     "search in the app, Enter to list (ms)": "",
     "feed list (F), every feed (ms)": "<= 100",
+    # Sync with FreshRSS (N: the figure's own count, see `target_of`).
+    "sync floor: download N items (s)": "",
+    "first sync, N items (s)": "<= 1.5 x floor",
+    "first sync, peak memory (MB)": "<= 100",
+    "first sync / floor": "<= 1.5",
+    "sync after N read changes and N new items on the server (s)": "< 1",
+    # FreshRSS takes about 1 ms an id in edit-tag (250 ids: 0.26 s, 1,000: 0.93 s).
+    "push N local read changes (s)": "<= server edit-tag time + 0.5",
+    "cursor move during a first sync, median (ms)": "<= 40",
+    "cursor move during a first sync, p95 (ms)": "<= 100",
 }
 SEARCH_QUERIES = ["minister", "lithium exports", "batter*", "headline 999", "nickel cars region"]
+
+
+def target_of(figure: str) -> str:
+    """A figure's target; the sync figures name their counts, TARGETS says N."""
+    if figure in TARGETS:
+        return TARGETS[figure]
+    return TARGETS.get(re.sub(r"(?<![\w.])\d[\d,]*(?![\w.])", "N", figure), "")
 
 
 def peak_memory_of(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -407,6 +438,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="runs per figure (default 5)")
     parser.add_argument("--keys", type=int, default=60, help="cursor moves timed (default 60)")
     parser.add_argument("--no-newsboat", action="store_true", help="measure tui-reader alone")
+    parser.add_argument("--no-sync", action="store_true", help="leave out the sync figures")
+    parser.add_argument("--sync-only", action="store_true", help="only the sync figures (FreshRSS)")
     parser.add_argument(
         "--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where the table goes"
     )
@@ -445,7 +478,10 @@ def main() -> int:
     keepalive = f"bench-keepalive-{os.getpid()}"
     subprocess.run(["tmux", "new-session", "-d", "-s", keepalive, "sleep 86400"], check=True)
     try:
-        measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_feeds, runs)
+        if not args.sync_only:
+            measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_feeds, runs)
+        if not args.no_sync:
+            measure_sync(args, reader, record, server, urls, work, feeds_n, items_n, runs)
     finally:
         server.shutdown()
         subprocess.run(["tmux", "kill-session", "-t", keepalive], capture_output=True)
@@ -612,6 +648,306 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
     record(reader, "mark the big library read, CLI (s)", reader.cli("big", "mark", "--all-read"))
 
 
+# Sync with FreshRSS ----------------------------------------------------------------
+
+SHARED = Path(os.environ.get("TUI_READER_SHARED_DIR") or ROOT.parent / "shared")
+FRESHRSS_DIR = SHARED / "servers" / "freshrss"
+NOTES: list[str] = []  # lines for the report's header (what the sync figures ran against)
+SYNC_FEEDS, SYNC_ITEMS = 20, 500  # the sync account: 10,000 items at full size
+READ_CHANGES, NEW_ITEMS, PUSHED = 100, 200, 1000
+READING_LIST = "user/-/state/com.google/reading-list"
+SYNC_STAGES = ("· syncing", "· pushing", "· stories")  # the header during a sync round
+
+
+def freshrss_unavailable() -> str | None:
+    """Why the sync figures cannot run here, or None."""
+    if not (FRESHRSS_DIR / "start.sh").is_file():
+        return f"needs {FRESHRSS_DIR} (the shared FreshRSS server), absent here"
+    if shutil.which("php") is None:
+        return "needs PHP (php-cli php-sqlite3 php-curl php-xml php-mbstring) for FreshRSS"
+    return None
+
+
+def loopback_env() -> dict[str, str]:
+    loopback = "127.0.0.1,localhost,::1"
+    return {**os.environ, "FRESHRSS_NO_APT": "1", "no_proxy": loopback, "NO_PROXY": loopback}
+
+
+class FreshRSS:
+    """One FreshRSS started by the bench (start.sh), and a client's view of it."""
+
+    def __init__(self, workdir: Path) -> None:
+        import socket
+
+        self.workdir = workdir
+        env = {**loopback_env(), "FRESHRSS_WORKDIR": str(workdir)}
+        result = None
+        for _ in range(3):  # the free port can be taken before start.sh binds it
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            result = subprocess.run(
+                ["bash", str(FRESHRSS_DIR / "start.sh"), str(port)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+            )
+            if result.returncode != 4:  # 4: port in use
+                break
+        assert result is not None
+        if result.returncode != 0:
+            raise RuntimeError(f"FreshRSS did not start: {result.stderr.strip()[-500:]}")
+        import shlex
+
+        values: dict[str, str] = {}
+        for line in (workdir / "freshrss.env").read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and not key.startswith("#"):
+                values[key] = " ".join(shlex.split(value))
+        self.env = values
+        self.greader_url = values["FRESHRSS_GREADER_URL"]
+        self.user = values["FRESHRSS_USER"]
+        self.password = values["FRESHRSS_API_PASSWORD"]
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["bash", str(FRESHRSS_DIR / "stop.sh"), str(self.workdir)],
+            capture_output=True,
+            timeout=30,
+            env=loopback_env(),
+        )
+
+    def refresh(self) -> None:
+        """Make the server fetch every feed again (a changed feed needs a second's wait)."""
+        import shlex
+
+        command = shlex.split(self.env["FRESHRSS_REFRESH_CMD"])
+        result = subprocess.run(command, capture_output=True, text=True, env=loopback_env())
+        if result.returncode not in (0, 1):  # 1: no feed changed
+            raise RuntimeError(f"FreshRSS refresh failed: {result.stderr.strip()[-500:]}")
+
+    def client(self, work: Callable[..., object]) -> object:
+        """Run `await work(client)` with a GReader client of the bench's own (the phone)."""
+        import asyncio
+
+        import httpx
+
+        from tui_reader.sources.greader import GReaderClient
+
+        async def go() -> object:
+            async with httpx.AsyncClient(timeout=300, trust_env=False) as http:
+                client = GReaderClient(http, self.greader_url, self.user, lambda: self.password)
+                await client.login()
+                return await work(client)  # type: ignore[misc]
+
+        return asyncio.run(go())
+
+    def download_floor(self) -> tuple[float, int]:
+        """The plain download: log in, then page through the reading list with
+        `stream/contents` (n=1000, continuation), nothing parsed past JSON, nothing stored."""
+        import httpx
+
+        started = time.perf_counter()
+        items = 0
+        with httpx.Client(timeout=300, trust_env=False) as http:
+            login = http.post(
+                f"{self.greader_url}/accounts/ClientLogin",
+                data={"Email": self.user, "Passwd": self.password},
+            )
+            auth = next(x for x in login.text.splitlines() if x.startswith("Auth="))[5:]
+            headers = {"Authorization": f"GoogleLogin auth={auth}"}
+            url = f"{self.greader_url}/reader/api/0/stream/contents/{READING_LIST}"
+            continuation = None
+            while True:
+                params = {"n": "1000", **({"c": continuation} if continuation else {})}
+                page = http.get(url, params=params, headers=headers).json()
+                items += len(page.get("items") or [])
+                continuation = page.get("continuation")
+                if not page.get("items") or not continuation:
+                    break
+        return time.perf_counter() - started, items
+
+
+def sync_feed(n: int, items: int) -> bytes:
+    """Feed n of the sync account: the same first items however many it has."""
+    return make_feed(1000 + n, items, random.Random(1000 + n))
+
+
+def measure_sync(args, reader, record, server, urls, work, feeds_n, items_n, runs):
+    """The sync figures, against one FreshRSS the bench starts and fills."""
+    reason = freshrss_unavailable()
+    if reason:
+        print(f"sync figures not measured: {reason}", flush=True)
+        return
+    from tui_reader.sources.greader_model import READ
+
+    sync_feeds, sync_items = min(SYNC_FEEDS, feeds_n), min(SYNC_ITEMS, items_n)
+    total = sync_feeds * sync_items
+    paths = [f"/sync/feed{n}.xml" for n in range(sync_feeds)]
+    for n, path in enumerate(paths):
+        server.put(path, sync_feed(n, sync_items))
+    try:
+        freshrss = FreshRSS(work / "freshrss")
+    except RuntimeError as exc:
+        print(f"sync figures not measured: {exc}", flush=True)
+        return
+    try:
+        print(f"FreshRSS at {freshrss.greader_url}: subscribing to {sync_feeds} x {sync_items} ...")
+
+        async def subscribe(client):
+            for path in paths:
+                await client.quickadd(server.url(path))
+            return len(await client.item_ids(READING_LIST))
+
+        on_server = freshrss.client(subscribe)
+        if on_server != total:
+            raise RuntimeError(f"FreshRSS holds {on_server} items, not {total}")
+        NOTES.append(
+            f"- Sync: FreshRSS 1.25.0-dev (`php -S`, one worker, SQLite) on 127.0.0.1, an account"
+            f" of {sync_feeds} feeds x {sync_items:,} items ({total:,})"
+        )
+        password = work / "sync-password"
+        password.write_text(freshrss.password + "\n")
+        password.chmod(0o600)
+        config = work / "sync-config.toml"
+        config.write_text(
+            "[meter]\nlimit = 100000\n\n[sync]\n"
+            f'service = "greader"\nurl = "{freshrss.greader_url}"\nuser = "{freshrss.user}"\n'
+            f'password_file = "{password}"\n'
+        )
+        env = {"TUI_READER_CONFIG": str(config), "no_proxy": "127.0.0.1,localhost,::1"}
+
+        def sync(label: str, memory: bool = False) -> tuple[float, float, dict]:
+            """`tui-reader sync --json` as a process: seconds, peak MB, its summary."""
+            import json
+
+            command = [sys.executable, "-m", "tui_reader", "--data-dir", str(reader.data(label))]
+            timed = ["/usr/bin/time", "-f", "%M"] if memory else []
+            started = time.perf_counter()
+            done = subprocess.run(
+                [*timed, *command, "sync", "--json"],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            seconds = time.perf_counter() - started
+            if done.returncode != 0:
+                raise RuntimeError(f"tui-reader sync failed: {done.stderr.strip()[-500:]}")
+            peak = int(done.stderr.strip().splitlines()[-1]) / 1024 if memory else float("nan")
+            return seconds, peak, json.loads(done.stdout)
+
+        # The floor and the first sync, alternating; every first sync into a
+        # new library, the last one kept for the figures after it.
+        floors, firsts = [], []
+        for run in range(runs):
+            seconds, downloaded = freshrss.download_floor()
+            if downloaded != total:
+                raise RuntimeError(f"the floor downloaded {downloaded} items, not {total}")
+            floors.append(seconds)
+            record(reader, f"sync floor: download {total:,} items (s)", seconds)
+            label = f"sync-{run}"
+            seconds, peak, summary = sync(label, memory=True)
+            if summary["pulled"]["stories"] != total:
+                raise RuntimeError(f"the first sync stored {summary['pulled']}, not {total}")
+            firsts.append(seconds)
+            record(reader, f"first sync, {total:,} items (s)", seconds)
+            record(reader, "first sync, peak memory (MB)", peak)
+            if run:
+                shutil.rmtree(reader.data(f"sync-{run - 1}"))
+        record(reader, "first sync / floor", median(firsts) / median(floors))
+        synced = f"sync-{runs - 1}"
+
+        # Changes on the server: some items read (edit-tag), new items in the
+        # feeds (fetched by FreshRSS), then a sync brings both.
+        read_n = min(READ_CHANGES, total // 3)
+        per_feed = max(1, min(NEW_ITEMS, total) // sync_feeds)
+        figure = (
+            f"sync after {read_n:,} read changes and {per_feed * sync_feeds:,}"
+            " new items on the server (s)"
+        )
+        items_now = sync_items
+        for _ in range(runs):
+
+            async def read_some(client, count=read_n):
+                unread = await client.item_ids(READING_LIST, exclude=READ)
+                await client.edit_tag(unread[-count:], add=READ)  # the oldest: held locally
+
+            freshrss.client(read_some)
+            items_now += per_feed
+            for n, path in enumerate(paths):
+                server.put(path, sync_feed(n, items_now))
+            time.sleep(1.1)  # FreshRSS caches a fetch within the same second
+            freshrss.refresh()
+            seconds, _, summary = sync(synced)
+            pulled = summary["pulled"]
+            if (pulled["stories"], pulled["read_changed"]) != (per_feed * sync_feeds, read_n):
+                print(f"  (this sync pulled {pulled}, not what the server was given)")
+            record(reader, figure, seconds)
+
+        # Local read changes, pushed by the next sync.
+        import json
+
+        push_n = min(PUSHED, total // 4)
+        for _ in range(runs):
+            listed = subprocess.run(
+                [*reader.command(synced).split(), "list", "--unread", "--json"],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            ids = [  # the server's stories (not the bundled seed's)
+                story["id"]
+                for story in json.loads(listed)
+                if (story["url"] or "").startswith("http://example.com/")
+            ][:push_n]
+            for start in range(0, len(ids), 250):
+                done = subprocess.run(
+                    [*reader.command(synced).split(), "mark", *ids[start : start + 250], "--read"],
+                    env={**os.environ, **env},
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if done.returncode:
+                    raise RuntimeError(f"tui-reader mark failed: {done.stderr.strip()[-300:]}")
+            seconds, _, summary = sync(synced)
+            if summary["pushed"]["read"] != len(ids) or summary["pending"]:
+                print(f"  (this sync pushed {summary['pushed']}, not {len(ids)} read)")
+            record(reader, f"push {len(ids):,} local read changes (s)", seconds)
+
+        # Keys during a first sync (r): a library with one feed of its own (the
+        # cursor needs rows to move across; none of the server's stories).
+        during = "sync-during"
+        reader.subscribe(during, urls[:1])
+        reader.refresh(during)
+        terminal = Tmux(reader.command(during), env)
+        try:
+            terminal.wait_for(reader.headline_marker, timeout=120)
+            time.sleep(1.0)
+            terminal.send("r")
+            deadline = time.perf_counter() + 30
+            while not any(stage in terminal.screen() for stage in SYNC_STAGES):
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"r started no sync:\n{terminal.screen()}")
+                time.sleep(0.005)
+            # Only presses made while the round runs count (it may end first).
+            latencies: list[float] = []
+            while len(latencies) < min(args.keys, 40):
+                latencies += terminal.key_latencies("j", 1)
+                if not any(stage in terminal.screen() for stage in SYNC_STAGES):
+                    break
+            record(reader, "cursor move during a first sync, median (ms)", median(latencies))
+            record(reader, "cursor move during a first sync, p95 (ms)", p95(latencies))
+            print(f"  ({len(latencies)} moves timed during the sync)")
+        finally:
+            terminal.close()
+    finally:
+        freshrss.stop()
+
+
 def open_story(
     record: Callable[[TuiReader, str, float], None],
     reader: TuiReader,
@@ -662,7 +998,7 @@ def report(output, programs, results, runs, feeds_n, items_n, started_at, clock,
             ratio = f"{values[0] / values[1]:.2f}"
         print(f"{figure:<42}" + "".join(f"{v:>14.3f}" for v in values) + f"{ratio:>10}")
         cells = ["—" if v != v else f"{v:,.3f}" if v < 10 else f"{v:,.1f}" for v in values]
-        target = TARGETS.get(figure, "")
+        target = target_of(figure)
         if figure.startswith("first screen") and "empty" not in figure:
             target = "<= 1.3 x empty; <= newsboat / 10"
         rows.append([figure, *cells, *([ratio or "—"] if both else []), target])
@@ -682,6 +1018,7 @@ def report(output, programs, results, runs, feeds_n, items_n, started_at, clock,
         " served from 127.0.0.1; terminal tmux 100x30",
         f"- Medians of {runs} runs (keys: of every timed press); ratio = tui-reader / newsboat;"
         " — means not measured (newsboat has no such figure, or refused).",
+        *NOTES,
         "",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),

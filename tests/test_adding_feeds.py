@@ -18,9 +18,8 @@ from tests.feed_server import rss
 from tests.test_app import headline_list, press, settle
 from tui_reader.config import Config, load_config
 from tui_reader.feed_urls import normalise_feed_url
-from tui_reader.locations import seeds_directory
+from tui_reader.library.schema import MIGRATIONS
 from tui_reader.network_settings import NetworkSettings
-from tui_reader.sources.seeds import open_library
 from tui_reader.ui.app import make_app
 from tui_reader.ui.widgets.dialogs import AddFeedDialog
 from tui_reader.ui.widgets.feed_chooser import FeedChooser
@@ -94,9 +93,10 @@ def test_a_library_with_feeds_stored_as_typed_finds_them(run, feed_server, data_
     """An older library kept URLs as typed; opening it gives them their normal spelling."""
     url = serve(feed_server, "/rss.xml", "Old News", [("a", "Alpha")])
     host_port = url.removeprefix("http://").removesuffix("/rss.xml")
-    with open_library(data_dir, seeds_directory()):
-        pass
+    data_dir.mkdir(parents=True)
     db = sqlite3.connect(data_dir / "library.sqlite3")
+    for statement in MIGRATIONS[:7]:  # the schema as the release before wrote it
+        db.executescript(statement)
     with db:
         db.execute(
             "INSERT INTO feeds (url, title, added) VALUES (?, 'Old News', '2026-01-01')",

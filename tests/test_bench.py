@@ -17,13 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_bench_smoke_writes_every_figure(tmp_path: Path):
     output = tmp_path / "BENCHMARKS.md"
     command = [sys.executable, str(ROOT / "bench" / "run.py"), "--feeds", "3", "--items", "10"]
-    command += ["--runs", "1", "--keys", "3", "--no-newsboat", "--output", str(output)]
+    command += ["--runs", "1", "--keys", "3", "--no-newsboat", "--no-sync", "--output", str(output)]
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=240, env=_env_without_size()
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    table = output.read_text()
-    for figure in (
+    _assert_figures(
+        output.read_text(),
         "refresh, cold (s)",
         "refresh, all 304 (s)",
         "first screen, 30 (s)",
@@ -39,7 +39,45 @@ def test_bench_smoke_writes_every_figure(tmp_path: Path):
         "search in the app, Enter to list (ms)",
         "feed list (F), every feed (ms)",
         "mark the big library read, CLI (s)",
-    ):
+    )
+
+
+@pytest.mark.skipif(not shutil.which("tmux"), reason="the benchmark needs tmux")
+def test_bench_sync_smoke_writes_every_sync_figure(tmp_path: Path):
+    """The sync figures, against a FreshRSS the bench starts: apart from the smoke
+    above, so that one runs without the shared server and this one skips (or fails
+    when TUI_READER_REQUIRE_SHARED=1, as CI sets) without it."""
+    from tests.freshrss import skip_or_fail, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        skip_or_fail(reason)
+    output = tmp_path / "BENCHMARKS.md"
+    command = [sys.executable, str(ROOT / "bench" / "run.py"), "--feeds", "3", "--items", "10"]
+    command += ["--runs", "1", "--keys", "3", "--no-newsboat", "--sync-only"]
+    command += ["--output", str(output)]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=_env_without_size()
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sync figures not measured" not in result.stdout, result.stdout
+    assert "(this sync" not in result.stdout, result.stdout  # it moved what it was given
+    _assert_figures(
+        output.read_text(),
+        "sync floor: download 30 items (s)",
+        "first sync, 30 items (s)",
+        "first sync, peak memory (MB)",
+        "first sync / floor",
+        "sync after 10 read changes and 30 new items on the server (s)",
+        "push 7 local read changes (s)",
+        "cursor move during a first sync, median (ms)",
+        "cursor move during a first sync, p95 (ms)",
+    )
+
+
+def _assert_figures(table: str, *figures: str) -> None:
+    """Each figure has a row with a number in the table."""
+    for figure in figures:
         row = next((line for line in table.splitlines() if line.startswith(f"| {figure} |")), "")
         assert re.match(rf"\| {re.escape(figure)} \| [\d,.]+ \|", row), (figure, table)
 

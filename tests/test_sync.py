@@ -4,7 +4,15 @@ offline first, never losing a change or letting a pull undo one."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
 import time
 from pathlib import Path
 
@@ -231,3 +239,125 @@ def test_the_password_comes_from_a_command_never_a_shell(tmp_path):
     missing = SyncSettings("http://x/api", "alice", password_command=("no-such-command-x",))
     with pytest.raises(SyncError, match="was not found"):
         read_password(missing)
+
+
+def test_add_remove_move_and_rename_act_on_the_server(
+    run, tmp_path, data_dir, freshrss, feed_server
+):
+    """add subscribes on the server; moving, renaming and removing a synced feed reach it."""
+    from tui_reader.sources.seeds import open_library
+
+    url = serve_feed(feed_server, "/s.xml", "Science", [("1", "Atoms"), ("2", "Cells")])
+    write_config(tmp_path, freshrss)
+    added = run("add", url, "--folder", "Lab")
+    assert added.returncode == 0, added.stderr
+    assert f"Subscribed to Science <{url}> on the server" in added.stdout
+    assert {"Atoms", "Cells"} <= set(listed(run))
+
+    async def subscriptions(client):
+        return {f.url: (f.title, f.folders) for f in await client.subscriptions()}
+
+    assert on_server(freshrss, subscriptions) == {url: ("Science", ("Lab",))}
+    with open_library(data_dir) as store:
+        [feed] = [f for f in store.feeds() if f.url == url]
+        store.set_feed_folder(feed.id, "Reading")  # the app's M
+        store.rename_feed(feed.id, "Sci")  # the app's e
+    assert sync_json(run)["pushed"]["feed_changes"] == 2
+    assert on_server(freshrss, subscriptions) == {url: ("Sci", ("Reading",))}
+    removed = run("remove", "Sci")
+    assert "the server is told on the next sync" in removed.stdout
+    sync_json(run)
+    assert on_server(freshrss, subscriptions) == {}
+    assert json.loads(run("feeds", "--json").stdout) == []
+
+
+def test_a_subscription_made_offline_waits_for_the_next_round(run, tmp_path, freshrss, feed_server):
+    url = serve_feed(feed_server, "/l.xml", "Later", [("1", "Soon")])
+    write_config(tmp_path, freshrss)
+    queued = run("--offline", "add", url)
+    assert queued.returncode == 4
+    assert "subscribed to on the next sync" in queued.stdout
+    assert sync_json(run)["pulled"]["stories"] == 1
+    assert "Soon" in listed(run)
+
+
+async def test_r_in_the_app_runs_a_sync_round(tmp_path, data_dir, freshrss, feed_server):
+    """With an account, r syncs: the server's stories appear, and the notice says so."""
+    from tests.conftest import FakeClock
+    from tests.test_app import headline_list, press, settle
+    from tui_reader.config import Config
+    from tui_reader.sync_settings import SyncSettings
+    from tui_reader.ui.app import make_app
+
+    url = serve_feed(feed_server, "/p.xml", "Phone", [("1", "Read on the phone"), ("2", "Fresh")])
+
+    async def phone(client):
+        await client.quickadd(url)
+        ids = await client.item_ids(READING_LIST)
+        items = await client.contents(ids)
+        await client.edit_tag(
+            [i.item_id for i in items if i.title == "Read on the phone"], add=READ
+        )
+
+    await asyncio.to_thread(on_server, freshrss, phone)
+    secret = tmp_path / "pw"
+    secret.write_text(freshrss.api_password)
+    account = SyncSettings(freshrss.greader_url, freshrss.user, password_file=secret)
+    app = make_app(Config(sync=account), data_dir, clock=FakeClock(), seeds_dir=Path("/none"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "r")  # a sync round, not a refresh
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        rows = {h.title: h for h in headline_list(app).headlines}
+        assert set(rows) == {"Read on the phone", "Fresh"}
+        assert rows["Read on the phone"].read and not rows["Fresh"].read
+        assert any(n.message.startswith("Synced: 2 new stories") for n in app._notifications)
+
+
+def test_sync_on_a_terminal_shows_a_bar_and_piped_only_the_summary(
+    run, tmp_path, data_dir, freshrss, feed_server
+):
+    """A Rich bar of the stories fetched on a terminal; no escape sequence when piped."""
+    from tests.test_refresh_feedback import _ESCAPES
+
+    url = serve_feed(feed_server, "/big.xml", "Big", [(str(n), f"Story {n}") for n in range(300)])
+    on_server(freshrss, lambda client: client.quickadd(url))
+    write_config(tmp_path, freshrss)
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "TTY_INTERACTIVE"}
+    }
+    environment |= {
+        "TUI_READER_DATA_DIR": str(data_dir),
+        "TUI_READER_CONFIG": str(tmp_path / "config.toml"),
+        "TERM": "xterm-256color",
+    }
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui_reader", "sync"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=environment,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the program closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    stdout = process.stdout.read().decode() if process.stdout else ""
+    assert process.wait(timeout=60) == 0
+    assert stdout.startswith("Synced: 300 new stories")
+    text = _ESCAPES.sub("", b"".join(chunks).decode())
+    assert re.search(r"Fetching stories .*300/300", text), text
+    piped = run("sync")
+    assert "\x1b" not in piped.stdout + piped.stderr
+    assert piped.stdout.startswith("Synced: 0 new stories")

@@ -84,6 +84,17 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
 )
 KEY_ACTION_IDS = frozenset(a.id for a in KEY_ACTIONS)
 
+# The feed list's own keys (not configurable), and the shared actions that
+# work there too: a setting giving one of those a key below would take the key
+# from the feed list's action (`cursor_down = "d"` and d no longer removes).
+FEED_LIST_KEYS: dict[str, tuple[str, str]] = {
+    "feeds_reload": ("r", "Reload"),
+    "feeds_remove": ("d,delete", "Remove"),
+    "feeds_rename": ("e", "Rename"),
+    "feeds_move": ("M", "Folder"),
+}
+FEED_LIST_SHARED = ("cursor_down", "cursor_up", "first", "last", "page_down", "page_up", "open")
+
 _MODIFIERS = ("ctrl+", "shift+", "alt+", "super+", "meta+")
 # Named keys as Textual spells them.
 _NAMED_KEYS = frozenset(
@@ -230,14 +241,31 @@ def _settle_shared_keys(config: Config, where: str) -> None:
             )
         if not settings:
             break  # only defaults share a key: a mistake in KEY_ACTIONS, not the user's
+    for action_id, (fixed, name) in FEED_LIST_KEYS.items():
+        for shared_id in FEED_LIST_SHARED:
+            taken = set(fixed.split(",")) & set(config.keys.get(shared_id, "").split(","))
+            if taken:
+                setting = f"keys.{shared_id} = {config.keys.pop(shared_id)!r}"
+                clashes[(shared_id, f"the feed list's {name} ({action_id})")] = (
+                    sorted(taken),
+                    [setting],
+                )
     for sharing, (keys, ignored) in clashes.items():
         both = "both " if len(sharing) == 2 else ""
         config.warnings.append(
             f"{where}: {_and(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored:"
             f" {_and([repr(k) for k in keys], 'key ', 'keys ')} would belong to"
             f" {both}{_and(list(sharing))}, so each keeps its default keys"
-            f" ({'; '.join(f'{a}: {config.keys_for(a)}' for a in sharing)})"
+            f" ({'; '.join(f'{a}: {_keys_of(config, a)}' for a in sharing)})"
         )
+
+
+def _keys_of(config: Config, action: str) -> str:
+    """An action's keys, for a warning (a feed list action is named with its id)."""
+    for action_id, (fixed, _) in FEED_LIST_KEYS.items():
+        if action.endswith(f"({action_id})"):
+            return fixed
+    return config.keys_for(action)
 
 
 def _and(items: list[str], one: str = "", many: str = "") -> str:

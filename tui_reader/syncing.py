@@ -53,13 +53,19 @@ class SyncSummary:
     stories_new: int = 0
     read_changed: int = 0
     starred_changed: int = 0
+    pushed_feeds: int = 0  # subscribe, unsubscribe, move, rename
     pending: int = 0  # local changes still waiting (the push failed for them)
     errors: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # changes the server refused as void
 
     def to_json(self) -> dict[str, object]:
         """The summary as `sync --json` prints it."""
         return {
-            "pushed": {**self.pushed, "mark_all_read": self.pushed_mark_all},
+            "pushed": {
+                **self.pushed,
+                "mark_all_read": self.pushed_mark_all,
+                "feed_changes": self.pushed_feeds,
+            },
             "pulled": {
                 "feeds_added": self.feeds_added,
                 "feeds_removed": self.feeds_removed,
@@ -69,13 +75,14 @@ class SyncSummary:
             },
             "pending": self.pending,
             "errors": self.errors,
+            "dropped": self.dropped,
         }
 
     def line(self) -> str:
         """One line for people: "Synced: 12 new stories, 3 read on the server; sent 5 changes"."""
         from tui_reader.words import counted
 
-        sent = sum(self.pushed.values()) + self.pushed_mark_all
+        sent = sum(self.pushed.values()) + self.pushed_mark_all + self.pushed_feeds
         parts = [counted(self.stories_new, "new story", "new stories")]
         if self.read_changed or self.starred_changed:
             parts.append(f"{self.read_changed + self.starred_changed:,} changed on the server")
@@ -167,9 +174,11 @@ async def sync(
         # No login here: the first request uses the token kept in `token_file`
         # and logs in only without one, or when the server calls it stale.
 
-        # Push, in the order the changes were made (a mark-all-read sent after
-        # a later unread would undo it): each change leaves the outbox once the
-        # server took it, and after a failure nothing past the next mark-all goes.
+        # Push: each change leaves the outbox once the server took it.
+        await _push_feed_changes(client, store, summary, stopped)
+        # Read and starred in the order the changes were made (a mark-all-read
+        # sent after a later unread would undo it); after a failure nothing
+        # past the next mark-all goes.
         flags, marks = await asyncio.to_thread(store.pending_changes)
         done = 0
         failed = False
@@ -231,6 +240,7 @@ async def sync(
         wanted = list(dict.fromkeys([*fresh, *starred]))
         known = await asyncio.to_thread(store.known_items, wanted)
         missing = [item for item in wanted if item not in known]
+        tell("stories", 0, len(missing))
         for start in range(0, len(missing), CONTENTS_BATCH):
             if stopped():
                 break
@@ -262,6 +272,56 @@ def _push_order(
         rest = [c for c in rest if c.seq > mark.seq]
     steps.append((rest, None))
     return steps
+
+
+async def _push_feed_changes(
+    client: GReaderClient, store: Store, summary: SyncSummary, stopped: Callable[[], bool]
+) -> None:
+    """Subscribe, unsubscribe, move and rename on the server, in the order made.
+
+    A change the server refuses as void (HTTP 400: the feed is gone there, or
+    the subscription exists already) is dropped with a note, not retried forever.
+    """
+    changes = await asyncio.to_thread(store.pending_feed_changes)
+    folders: dict[str, tuple[str, ...]] | None = None
+    for change in changes:
+        if stopped():
+            return
+        try:
+            if change.kind == "subscribe":
+                try:
+                    stream = await client.quickadd(change.stream)
+                except GReaderError as exc:
+                    if "Already subscribed" not in str(exc):
+                        raise
+                else:
+                    if change.label:
+                        await client.edit_subscription(
+                            stream, action="edit", add_label=change.label
+                        )
+            elif change.kind == "unsubscribe":
+                await client.edit_subscription(change.stream, action="unsubscribe")
+            elif change.kind == "rename":
+                await client.edit_subscription(change.stream, action="edit", title=change.label)
+            elif change.kind == "move":
+                if folders is None:
+                    folders = {f.stream_id: f.folders for f in await client.subscriptions()}
+                for old in folders.get(change.stream, ()):
+                    if old != change.label and old not in NO_FOLDER_LABELS:
+                        await client.edit_subscription(
+                            change.stream, action="edit", remove_label=old
+                        )
+                if change.label:
+                    await client.edit_subscription(
+                        change.stream, action="edit", add_label=change.label
+                    )
+        except GReaderError as exc:
+            if "HTTP 400" not in str(exc):
+                summary.errors.append(str(exc))
+                continue
+            summary.dropped.append(f"{change.kind} {change.stream}: {exc}")
+        await asyncio.to_thread(store.pushed_entry, change.seq)
+        summary.pushed_feeds += 1
 
 
 def _folder(labels: tuple[str, ...]) -> str:

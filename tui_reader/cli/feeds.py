@@ -32,7 +32,12 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
 
     A page with several feeds gets them listed, numbered, whichever is chosen:
     taking the first is never silent, and the list gives the number to pick.
+    With a sync account the server subscribes instead (`cli.sync.add_on_server`).
     """
+    if config.sync is not None:
+        from tui_reader.cli.sync import add_on_server
+
+        return add_on_server(store, config, args, out)
     check_online(config)
     import asyncio
 
@@ -51,8 +56,9 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
         raise UsageError(f"cannot subscribe to {typed}: {exc}; nothing was subscribed") from None
     except FetchError as exc:
         raise UserError(f"cannot subscribe to {typed}: {exc}") from None
-    if args.folder:
-        store.set_feed_folder(result.feed.id, args.folder)
+    folder = clean_line(args.folder)  # one clean line, as the app's M takes it
+    if folder:
+        store.set_feed_folder(result.feed.id, folder)
     if len(result.offered) > 1:
         _list_offered(result.offered, result.picked, out)
         if args.pick is None:
@@ -91,6 +97,7 @@ def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextI
                 "unread": f.unread,
                 "total": f.total,
                 "error": f.error,
+                "server_id": f.server_id,  # the sync server's name for it; null: local only
             }
             for f in feeds
         ]
@@ -113,9 +120,10 @@ def cmd_remove(store: Store, config: Config, args: argparse.Namespace, out: Text
     """Unsubscribe; say what happens to the feed's articles."""
     feed = find_feed(store, args.feed)
     deleted, kept = store.remove_feed(feed.id)
+    on_server = "; the server is told on the next sync" if config.sync and feed.server_id else ""
     out.write(
         f"Unsubscribed from {feed.title or feed.url}: deleted {deleted} articles,"
-        f" kept {kept} starred\n"
+        f" kept {kept} starred{on_server}\n"
     )
     return EXIT_OK
 

@@ -34,6 +34,7 @@ class Feed:
     last_modified: str | None
     updated: str | None  # last successful update, ISO 8601
     error: str | None  # last error, one line; None after a success
+    server_id: str | None = None  # what the sync server calls it ("feed/12"), if synced
     unread: int = 0
     total: int = 0
 
@@ -72,7 +73,7 @@ class AmbiguousFeed(ShownError):
 # An ambiguous reference lists at most this many of the feeds it names.
 LISTED_CANDIDATES = 20
 
-_FEED_COLUMNS = "id, url, title, site_url, folder, etag, last_modified, updated, error"
+_FEED_COLUMNS = "id, url, title, site_url, folder, etag, last_modified, updated, error, server_id"
 
 
 def _feed(row: Row, unread: int = 0, total: int = 0) -> Feed:
@@ -86,6 +87,7 @@ def _feed(row: Row, unread: int = 0, total: int = 0) -> Feed:
         last_modified=row[6],
         updated=row[7],
         error=row[8],
+        server_id=row[9],
         unread=unread,
         total=total,
     )
@@ -94,6 +96,18 @@ def _feed(row: Row, unread: int = 0, total: int = 0) -> Feed:
 def feed_article_id(feed_id: int, entry_key: str) -> str:
     """The stable id of a feed entry: its feed and its guid, link or content."""
     return hashlib.sha256(f"feed:{feed_id}\0{entry_key}".encode()).hexdigest()[:16]
+
+
+def queue_feed_change(
+    db: sqlite3.Connection, feed_id: int, kind: str, label: str | None = None
+) -> None:
+    """Keep a change of a synced feed (one the server lists) for the next sync,
+    in the transaction that makes it; a local-only feed queues nothing."""
+    db.execute(
+        "INSERT INTO sync_outbox (kind, stream, label, added)"
+        " SELECT ?, server_id, ?, ? FROM feeds WHERE id = ? AND server_id IS NOT NULL",
+        (kind, label, now_iso(), feed_id),
+    )
 
 
 def _move_feed(db: sqlite3.Connection, feed_id: int, new_url: str) -> None:
@@ -204,6 +218,7 @@ class FeedStore(Database):
             (articles deleted, starred articles kept).
         """
         with self.transaction() as db:
+            queue_feed_change(db, feed_id, "unsubscribe")
             deleted = delete_articles(db, "feed_id = ? AND starred = 0", (feed_id,))
             kept = db.execute(
                 "UPDATE articles SET feed_id = NULL WHERE feed_id = ?", (feed_id,)
@@ -212,15 +227,38 @@ class FeedStore(Database):
         return deleted, kept
 
     def rename_feed(self, feed_id: int, title: str) -> None:
-        """Give a feed the user's own title; refreshes keep it, and its stories show it."""
+        """Give a feed the user's own title; refreshes keep it, and its stories show it.
+
+        An empty title gives the feed back its own, from the next refresh: the
+        ETag and Last-Modified are forgotten so the server cannot answer 304
+        (which carries no title), and the stories keep their name until then.
+        """
         with self.transaction() as db:
+            if title:
+                queue_feed_change(db, feed_id, "rename", title)
+            if not title:
+                db.execute(
+                    "UPDATE feeds SET title = '', etag = NULL, last_modified = NULL WHERE id = ?",
+                    (feed_id,),
+                )
+                return
             db.execute("UPDATE feeds SET title = ? WHERE id = ?", (title, feed_id))
             db.execute("UPDATE articles SET source = ? WHERE feed_id = ?", (title, feed_id))
 
     def set_feed_folder(self, feed_id: int, folder: str) -> None:
         """File a feed under a folder ("" for none)."""
         with self.transaction() as db:
+            queue_feed_change(db, feed_id, "move", folder)
             db.execute("UPDATE feeds SET folder = ? WHERE id = ?", (folder, feed_id))
+
+    def queue_subscribe(self, url: str, folder: str = "") -> None:
+        """Keep a subscription for the sync server to make on the next round."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sync_outbox (kind, stream, label, added)"
+                " VALUES ('subscribe', ?, ?, ?)",
+                (normalise_feed_url(url), folder, now_iso()),
+            )
 
     def record_feed_error(self, feed_id: int, error: str) -> None:
         """Remember why the last refresh of a feed failed (one line)."""
@@ -267,7 +305,14 @@ class FeedStore(Database):
             # The title as it is now: the user may have renamed the feed
             # while it was being fetched.
             row = db.execute("SELECT title FROM feeds WHERE id = ?", (feed.id,)).fetchone()
-            title = (row[0] if row else feed.title) or parsed.title
+            if row is None:
+                # Unsubscribed while it was being fetched: storing its entries
+                # would bring back stories no feed lists and nothing removes.
+                return 0, 0
+            title = row[0] or parsed.title
+            if row[0] != title:
+                # The feed's own title again (after a rename to ""): its stories show it.
+                db.execute("UPDATE articles SET source = ? WHERE feed_id = ?", (title, feed.id))
             for entry in parsed.entries:
                 key = entry.key()
                 qualified = f"{key}#{entry.content_hash()}"

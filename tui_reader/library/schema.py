@@ -157,8 +157,9 @@ MIGRATIONS: list[str] = [
     # 8 -> 9: sync with a Google Reader API server. A feed and an article
     # remember what the server calls them (NULL: local only), and the outbox
     # keeps each local change to a synced story until the server accepts it:
-    # read and starred per item, and mark-all-read with the crawl time
-    # (microseconds) of the newest story it covered.
+    # read and starred per item, mark-all-read with the crawl time
+    # (microseconds) of the newest story it covered, and subscribe,
+    # unsubscribe, move (`label`: the folder) and rename (`label`: the title).
     """
     ALTER TABLE feeds ADD COLUMN server_id TEXT;
     ALTER TABLE articles ADD COLUMN server_item INTEGER;
@@ -172,6 +173,7 @@ MIGRATIONS: list[str] = [
         value INTEGER,
         stream TEXT,
         ts INTEGER,
+        label TEXT,
         added TEXT NOT NULL
     );
     """,

@@ -43,6 +43,17 @@ class MarkAll:
 
 
 @dataclass(frozen=True)
+class FeedChange:
+    """A local change of a subscription, still to be pushed: subscribe (`stream`
+    is the URL), unsubscribe, move (`label`: the folder) or rename (`label`: the title)."""
+
+    seq: int
+    kind: str
+    stream: str
+    label: str
+
+
+@dataclass(frozen=True)
 class SyncedFeed:
     """A subscription as the server lists it."""
 
@@ -99,6 +110,21 @@ class SyncStore(Database):
         ]
         return flags, marks
 
+    def pending_feed_changes(self) -> list[FeedChange]:
+        """The subscription changes waiting to be pushed, in the order they were made."""
+        return [
+            FeedChange(int(row[0]), str(row[1]), str(row[2]), str(row[3] or ""))
+            for row in self.query(
+                "SELECT seq, kind, stream, label FROM sync_outbox"
+                " WHERE kind IN ('subscribe', 'unsubscribe', 'move', 'rename') ORDER BY seq"
+            )
+        ]
+
+    def pushed_entry(self, seq: int) -> None:
+        """The server accepted this outbox entry."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM sync_outbox WHERE seq = ?", (seq,))
+
     def pending_count(self) -> int:
         """How many local changes wait for the server."""
         return int(self.query("SELECT count(*) FROM sync_outbox")[0][0])
@@ -114,8 +140,7 @@ class SyncStore(Database):
 
     def pushed_mark_all(self, mark: MarkAll) -> None:
         """The server accepted this mark-all-read."""
-        with self.transaction() as db:
-            db.execute("DELETE FROM sync_outbox WHERE seq = ?", (mark.seq,))
+        self.pushed_entry(mark.seq)
 
     # Feeds -----------------------------------------------------------------
 
@@ -148,10 +173,16 @@ class SyncStore(Database):
                         added += 1
                     else:
                         local = int(row[0])
+                # The server's title and folder: local renames and moves were
+                # pushed before this pull.
                 db.execute(
                     "UPDATE feeds SET server_id = ?, folder = ?,"
-                    " title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
-                    (feed.server_id, feed.folder, feed.title, local),
+                    " title = CASE WHEN ? = '' THEN title ELSE ? END WHERE id = ?",
+                    (feed.server_id, feed.folder, feed.title, feed.title, local),
+                )
+                db.execute(
+                    "UPDATE articles SET source = ? WHERE feed_id = ? AND ? <> '' AND source <> ?",
+                    (feed.title, local, feed.title, feed.title),
                 )
                 mapping[feed.server_id] = local
             for server_id, local in by_server.items():

@@ -212,6 +212,8 @@ class ReaderApp(BrowserApp, SyncApp, FeedsApp):
 
         if self.store is None:
             return "The library is not open yet."
+        if self.config.sync is not None:  # the server subscribes; a round brings it here
+            return await self.subscribe_on_server(url, pick)
         try:
             if isinstance(url, str):
                 result = await subscribe(self.store, url, self.config.network, pick=pick)

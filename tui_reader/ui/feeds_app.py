@@ -37,7 +37,9 @@ class FeedsApp(MarkingApp):
 
     def show_feed_list(self) -> None:
         """Open the feed list screen (F)."""
-        if self.store is not None:
+        if self.store is None:  # still opening (a migration), or it could not be opened
+            self.notify("The library is not open yet.", timeout=3)
+        else:
             self.push_screen(
                 FeedsScreen(
                     self.store,

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from tui_reader.config import Config
+from tui_reader.config import FEED_LIST_KEYS, Config
 from tui_reader.dates import format_date
 from tui_reader.errors import ShownError
 from tui_reader.library.feeds import Feed, FeedOverview
@@ -69,10 +69,16 @@ class FeedsScreen(Screen[None]):
         Binding("space,pagedown", "page(1)", "Page down", show=False, id="page_down"),
         Binding("b,pageup", "page(-1)", "Page up", show=False, id="page_up"),
         Binding("enter,l,right", "choose", "Show", id="open"),
-        Binding("r", "reload", "Reload", id="feeds_reload"),
-        Binding("d,delete", "remove", "Remove", id="feeds_remove"),
-        Binding("e", "rename", "Rename", id="feeds_rename"),
-        Binding("M", "move_to_folder", "Folder", id="feeds_move"),
+        # Fixed keys; config.py ignores a setting that would take one of them.
+        *(
+            Binding(FEED_LIST_KEYS[id][0], action, FEED_LIST_KEYS[id][1], id=id)
+            for id, action in (
+                ("feeds_reload", "reload"),
+                ("feeds_remove", "remove"),
+                ("feeds_rename", "rename"),
+                ("feeds_move", "move_to_folder"),
+            )
+        ),
         Binding("escape,h,left,q,F", "back", "Back", id="back"),
     ]
 

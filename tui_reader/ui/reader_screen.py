@@ -301,7 +301,12 @@ class ReaderScreen(Screen[None]):
             if view.feed_id is not None and not view.query:
                 self.reader.open_next_unread_feed(step)
                 return
-            behind = range(0, start + 1) if step > 0 else range(len(rows) - 1, start - 1, -1)
+            # min: the list may be empty (cursor 0, no row 0).
+            behind = (
+                range(0, min(start + 1, len(rows)))
+                if step > 0
+                else range(len(rows) - 1, start - 1, -1)
+            )
             found = next((i for i in behind if not rows[i].read), None)
             if found is None:
                 self.notify("No unread stories left.", timeout=3)

@@ -9,11 +9,20 @@ Imports Textual, the use case `syncing` and the UI's messages.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 
 from tui_reader.errors import ShownError
 from tui_reader.ui.marking_app import MarkingApp
 from tui_reader.ui.messages import RefreshDone, RefreshProgress
+
+if TYPE_CHECKING:
+    from tui_reader.sources.subscribe import FeedOffer
+
+
+# How the header names a round's stages: "syncing: stories 250/10,000".
+STAGES = {"pushing": "syncing: changes", "stories": "syncing: stories"}
 
 
 class SyncApp(MarkingApp):
@@ -27,6 +36,33 @@ class SyncApp(MarkingApp):
         """Show the view's name in the header (`ReaderApp` does it)."""
         raise NotImplementedError
 
+    async def subscribe_on_server(self, url: str | FeedOffer, pick: int | None) -> str | None:
+        """Queue a subscription for the server, then start a round to make it.
+
+        Returns:
+            None once queued (the round reports how it went), else the error.
+        """
+        import asyncio
+
+        from tui_reader.sources.http import FetchError, check_url
+
+        if self.store is None:
+            return "The library is not open yet."
+        if isinstance(url, str):
+            try:
+                target = check_url(url)
+            except FetchError as exc:
+                return str(exc)
+        else:  # a page's feeds, one picked in the chooser
+            target = url.links[(pick or 1) - 1].url if url.links else url.url
+        try:
+            await asyncio.to_thread(self.store.queue_subscribe, target)
+        except ShownError as exc:
+            return str(exc)
+        self.notify(f"Subscribing on the server: {target}", timeout=4)
+        self.sync_round()
+        return None
+
     @work(exclusive=True, group="refresh")
     async def sync_round(self) -> None:
         """Push the outbox, pull the news; the summary or the one-line error as a notice."""
@@ -36,7 +72,8 @@ class SyncApp(MarkingApp):
             return
 
         def progress(stage: str, done: int, total: int) -> None:
-            self.post_message(RefreshProgress(done, total, stage=stage))
+            name = STAGES.get(stage, "syncing")
+            self.post_message(RefreshProgress(done, total, stage=name))
 
         self.post_message(RefreshProgress(0, 0, stage="syncing"))
         try:
