@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tui_reader.errors import ShownError
 from tui_reader.library.store import Store
-from tui_reader.library.sync import FlagChange, SyncedFeed, SyncedItem
+from tui_reader.library.sync import FlagChange, MarkAll, SyncedFeed, SyncedItem
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.sources.greader import GReaderClient
@@ -31,6 +31,9 @@ from tui_reader.sync_settings import READ_STATE, READING_LIST, STARRED_STATE, Sy
 NO_FOLDER_LABELS = frozenset({"Uncategorized"})
 # Stories per `items/contents` request.
 CONTENTS_BATCH = 250
+# Stories per `stream/contents` page in a first sync: each page is stored
+# while the next downloads, and what arrived before a failure is kept.
+FIRST_SYNC_PAGE = 500
 
 # Progress: a stage ("pushing", "stories"), done, total.
 Progress = Callable[[str, int, int], None]
@@ -171,43 +174,49 @@ async def sync(
             token_file=token_file,
             quirks=quirks,
         )
-        await client.login()
+        # No login here: the first request uses the token kept in `token_file`
+        # and logs in only without one, or when the server calls it stale.
 
         # Push: each change leaves the outbox once the server took it.
         await _push_feed_changes(client, store, summary, stopped)
+        # Read and starred in the order the changes were made (a mark-all-read
+        # sent after a later unread would undo it); after a failure nothing
+        # past the next mark-all goes.
         flags, marks = await asyncio.to_thread(store.pending_changes)
-        groups: dict[tuple[str, bool], list[FlagChange]] = {}
-        for change in flags:
-            groups.setdefault((change.flag, change.value), []).append(change)
         done = 0
-        for (flag, value), changes in groups.items():
-            if stopped():
-                break
-            tag = READ_STATE if flag == "read" else STARRED_STATE
-            try:
-                await client.edit_tag(
-                    [c.item for c in changes],
-                    add=tag if value else None,
-                    remove=None if value else tag,
+        failed = False
+        for before, mark in _push_order(flags, marks):
+            groups: dict[tuple[str, bool], list[FlagChange]] = {}
+            for change in before:
+                groups.setdefault((change.flag, change.value), []).append(change)
+            for (flag, value), changes in groups.items():
+                if stopped():
+                    break
+                tag = READ_STATE if flag == "read" else STARRED_STATE
+                try:
+                    await client.edit_tag(
+                        [c.item for c in changes],
+                        add=tag if value else None,
+                        remove=None if value else tag,
+                    )
+                except GReaderError as exc:
+                    summary.errors.append(str(exc))
+                    failed = True
+                    continue
+                await asyncio.to_thread(store.pushed_flags, changes)
+                name = {("read", True): "read", ("read", False): "unread"}.get(
+                    (flag, value), "starred" if value else "unstarred"
                 )
-            except GReaderError as exc:
-                summary.errors.append(str(exc))
-                continue
-            await asyncio.to_thread(store.pushed_flags, changes)
-            name = {("read", True): "read", ("read", False): "unread"}.get(
-                (flag, value), "starred" if value else "unstarred"
-            )
-            summary.pushed[name] += len(changes)
-            done += len(changes)
-            tell("pushing", done, len(flags))
-        for mark in marks:
-            if stopped():
+                summary.pushed[name] += len(changes)
+                done += len(changes)
+                tell("pushing", done, len(flags))
+            if failed or stopped() or mark is None:
                 break
             try:
                 await client.mark_all_as_read(mark.stream, mark.ts_us)
             except GReaderError as exc:
                 summary.errors.append(str(exc))
-                continue
+                break
             await asyncio.to_thread(store.pushed_mark_all, mark)
             summary.pushed_mark_all += 1
 
@@ -232,7 +241,7 @@ async def sync(
         # pages of the reading list instead: no id round trip.
         starred = await client.item_ids(STARRED_STATE)
         if not await asyncio.to_thread(store.holds_synced):
-            pages = client.stream_contents(READING_LIST)
+            pages = client.stream_contents(READING_LIST, count=FIRST_SYNC_PAGE)
             await _store_pages(store, pages, mapping, summary, tell, 0, stopped)
             wanted = starred
         else:
@@ -289,6 +298,20 @@ async def _store_pages(
     if storing is not None:
         summary.stories_new += await storing
     tell("stories", done, done)  # all there: the count is known now
+
+
+def _push_order(
+    flags: list[FlagChange], marks: list[MarkAll]
+) -> list[tuple[list[FlagChange], MarkAll | None]]:
+    """The outbox as it was written: the flag changes made before each
+    mark-all-read, then it; the changes made after the last one, last."""
+    steps: list[tuple[list[FlagChange], MarkAll | None]] = []
+    rest = flags
+    for mark in marks:
+        steps.append(([c for c in rest if c.seq < mark.seq], mark))
+        rest = [c for c in rest if c.seq > mark.seq]
+    steps.append((rest, None))
+    return steps
 
 
 async def _push_feed_changes(
