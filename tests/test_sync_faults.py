@@ -412,6 +412,10 @@ def set_api_password(server: FreshRSS, password: str) -> None:
         capture_output=True,
         timeout=60,
     )
+    # `php -S` caches the user's config.php in opcache and looks at the file
+    # again only every opcache.revalidate_freq (2) seconds: until then the
+    # server still takes the old password's tokens.
+    time.sleep(2.2)
 
 
 def test_a_revoked_token_logs_in_again_and_a_changed_password_is_one_line(
