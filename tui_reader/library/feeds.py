@@ -148,7 +148,10 @@ class FeedStore(Database):
 
     def feed_overview(self) -> FeedOverview:
         """Every feed with its counts, and the library's totals, from one pass
-        over the `articles_state` index (the feed list's rows)."""
+        over the articles (the feed list's rows: 40-70 ms for 100,000 stories,
+        read ahead by the app). A covering index made it 22 ms but made
+        marking 100,000 read twice as slow (0.57 -> 1.2 s): every mark
+        rewrote an index entry too."""
         with self.reading() as db:
             counts = {
                 row[0]: row[1:]

@@ -97,8 +97,7 @@ MIGRATIONS: list[str] = [
     # articles rows into `article_texts`. Marking 100,000 articles read rewrote
     # every wide row (1.1 s of page writes); the headline columns alone take
     # 0.2 s. `seq` makes the rowid explicit, so VACUUM cannot renumber it: the
-    # search index and the texts are keyed by it. `articles_state` gives the
-    # feed list its counts from the index alone (100,000 stories: 22 ms, not 68).
+    # search index and the texts are keyed by it.
     """
     CREATE TABLE article_texts (
         article INTEGER PRIMARY KEY,
@@ -143,7 +142,6 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_by_sort_key ON articles (sort_key DESC, id);
     CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC);
     CREATE INDEX articles_to_index ON articles (indexed) WHERE indexed = 0;
-    CREATE INDEX articles_state ON articles (feed_id, read, starred);
     """,
     # 7 -> 8: feed URLs in their normal spelling (`normalise_feed_url`:
     # lower-case scheme and host, no default port, `feed:` unwrapped), as
