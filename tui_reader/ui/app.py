@@ -317,10 +317,12 @@ class ReaderApp(BrowserApp, SyncApp, FeedsApp):
             self.call_from_thread(self.set_reactive, FeedsApp.view, start)
             first = self.store.headlines(order=start.order, limit=FIRST_SCREENFUL)
             self.post_message(HeadlinesLoaded(first, start, keep_cursor=False))
+            # The feed list next (tens of milliseconds), so that F shows it at
+            # once even while the rest of a large library is still loading.
+            self.read_feed_list()
             if len(first) == FIRST_SCREENFUL:
                 everything = self.store.headlines(order=start.order)
                 self.post_message(HeadlinesLoaded(everything, start, keep_cursor=True))
-            self.read_feed_list()
             if self.config.refresh_on_start and not self.config.offline:
                 self.call_from_thread(self.start_refresh)
             else:
