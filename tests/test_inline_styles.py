@@ -3,20 +3,14 @@ in the app and in `read` on a terminal, plain text in `read --plain` and under N
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
 from pathlib import Path
 
 from rich.segment import Segment
 
 from tests.conftest import FakeClock
 from tests.rich_article import RICH_WORDS, library_with_rich_story, rich_article
+from tests.terminal import run_on_a_terminal
 from tests.test_app import press, settle
 from tui_reader.article import Article, Block, BlockKind, Span
 from tui_reader.config import Config
@@ -115,38 +109,9 @@ def read_on_a_terminal(data_dir: Path, tmp_path: Path, *args: str, **env: str) -
     """Run `tui-reader read` with its output on a real pseudo-terminal, 100 columns wide."""
     config = tmp_path / "config.toml"
     config.write_text("")
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM"}
-    }
-    environment |= {
-        "TUI_READER_DATA_DIR": str(data_dir),
-        "TUI_READER_CONFIG": str(config),
-        "TERM": "xterm-256color",
-        **env,
-    }
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui_reader", "read", *args],
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        env=environment,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the program closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert process.wait(timeout=60) == 0, process.stderr.read() if process.stderr else ""
-    return b"".join(chunks).decode()
+    run = run_on_a_terminal(["read", *args], data_dir, config, **env)
+    assert run.status == 0, run.other
+    return run.screen
 
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")

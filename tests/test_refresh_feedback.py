@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
 from pathlib import Path
 
 from tests.conftest import FakeClock
 from tests.feed_server import rss
+from tests.terminal import run_on_a_terminal
 from tests.test_app import press, settle
 from tui_reader.config import Config
 from tui_reader.network_settings import NetworkSettings
@@ -94,37 +88,8 @@ def refresh_on_a_terminal(data_dir: Path, tmp_path: Path) -> tuple[str, str, int
     """
     config = tmp_path / "config.toml"
     config.write_text("")
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "TTY_INTERACTIVE"}
-    }
-    environment |= {
-        "TUI_READER_DATA_DIR": str(data_dir),
-        "TUI_READER_CONFIG": str(config),
-        "TERM": "xterm-256color",
-    }
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui_reader", "refresh"],
-        stdout=subprocess.PIPE,
-        stderr=follower,
-        env=environment,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the program closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    stdout = process.stdout.read().decode() if process.stdout else ""
-    return b"".join(chunks).decode(), stdout, process.wait(timeout=60)
+    run = run_on_a_terminal(["refresh"], data_dir, config, on="stderr")
+    return run.screen, run.other, run.status
 
 
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")

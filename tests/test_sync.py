@@ -4,15 +4,8 @@ offline first, never losing a change or letting a pull undo one."""
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
-import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
 import time
 from pathlib import Path
 
@@ -319,44 +312,17 @@ def test_sync_on_a_terminal_shows_a_bar_and_piped_only_the_summary(
     run, tmp_path, data_dir, freshrss, feed_server
 ):
     """A Rich bar of the stories fetched on a terminal; no escape sequence when piped."""
+    from tests.terminal import run_on_a_terminal
     from tests.test_refresh_feedback import _ESCAPES
 
     url = serve_feed(feed_server, "/big.xml", "Big", [(str(n), f"Story {n}") for n in range(300)])
     on_server(freshrss, lambda client: client.quickadd(url))
     write_config(tmp_path, freshrss)
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "TTY_INTERACTIVE"}
-    }
-    environment |= {
-        "TUI_READER_DATA_DIR": str(data_dir),
-        "TUI_READER_CONFIG": str(tmp_path / "config.toml"),
-        "TERM": "xterm-256color",
-    }
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui_reader", "sync"],
-        stdout=subprocess.PIPE,
-        stderr=follower,
-        env=environment,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the program closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    stdout = process.stdout.read().decode() if process.stdout else ""
-    assert process.wait(timeout=60) == 0
+    terminal = run_on_a_terminal(["sync"], data_dir, tmp_path / "config.toml", on="stderr")
+    stdout = terminal.other
+    assert terminal.status == 0
     assert stdout.startswith("Synced: 300 new stories")
-    text = _ESCAPES.sub("", b"".join(chunks).decode())
+    text = _ESCAPES.sub("", terminal.screen)
     assert re.search(r"Fetching stories .*300/300", text), text
     piped = run("sync")
     assert "\x1b" not in piped.stdout + piped.stderr

@@ -23,9 +23,16 @@ from tui_reader.library.sync import FlagChange, MarkAll, SyncedFeed, SyncedItem
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.sources.greader import GReaderClient
-from tui_reader.sources.greader_model import GReaderError, Quirks, ServerItem
+from tui_reader.sources.greader_model import (
+    READ,
+    READING_LIST,
+    STARRED,
+    GReaderError,
+    Quirks,
+    ServerItem,
+)
 from tui_reader.sources.http import make_client
-from tui_reader.sync_settings import READ_STATE, READING_LIST, STARRED_STATE, SyncSettings
+from tui_reader.sync_settings import SyncSettings
 
 # FreshRSS files every feed without a folder under this label.
 NO_FOLDER_LABELS = frozenset({"Uncategorized"})
@@ -192,7 +199,7 @@ async def sync(
             for (flag, value), changes in groups.items():
                 if stopped():
                     break
-                tag = READ_STATE if flag == "read" else STARRED_STATE
+                tag = READ if flag == "read" else STARRED
                 try:
                     await client.edit_tag(
                         [c.item for c in changes],
@@ -239,7 +246,7 @@ async def sync(
         # bytes each; `ot=` would filter on a story's own date (FreshRSS), and
         # miss an old story a feed publishes late. A first sync reads whole
         # pages of the reading list instead: no id round trip.
-        starred = await client.item_ids(STARRED_STATE)
+        starred = await client.item_ids(STARRED)
         if not await asyncio.to_thread(store.holds_synced):
             pages = client.stream_contents(READING_LIST, count=FIRST_SYNC_PAGE)
             await _store_pages(store, pages, mapping, summary, tell, 0, stopped)
@@ -254,7 +261,7 @@ async def sync(
 
         # Read and starred state, but never over a change still to be pushed.
         if not stopped():
-            unread = set(await client.item_ids(READING_LIST, exclude=READ_STATE))
+            unread = set(await client.item_ids(READING_LIST, exclude=READ))
             summary.read_changed, summary.starred_changed = await asyncio.to_thread(
                 store.apply_server_states, unread, set(starred)
             )

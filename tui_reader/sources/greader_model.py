@@ -20,10 +20,13 @@ import httpx
 
 from tui_reader.errors import ShownError
 from tui_reader.sanitize import clean_line
+from tui_reader.sync_settings import READ_STATE, STARRED_STATE
+from tui_reader.sync_settings import READING_LIST as READING_LIST
 
-READ = "user/-/state/com.google/read"
-STARRED = "user/-/state/com.google/starred"
-READING_LIST = "user/-/state/com.google/reading-list"
+# The state streams are named once, in the sync model (the library needs
+# them too, and may not import this module).
+READ = READ_STATE
+STARRED = STARRED_STATE
 KEPT_UNREAD = "user/-/state/com.google/kept-unread"
 LABEL_PREFIX = "user/-/label/"
 LONG_ID_PREFIX = "tag:google.com,2005:reader/item/"
