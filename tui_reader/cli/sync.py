@@ -88,8 +88,8 @@ def cmd_sync(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     """Push the local changes, pull the server's; say what moved."""
     if config.sync is None:
         raise UserError(
-            f"no sync account: add a [sync] table to {config.path} (see `{APP_NAME} --help`"
-            ' and the README\'s "Sync with a server")'
+            f"no sync account: add a [sync] table to {config.path}"
+            ' (the README\'s "Sync with a server" shows one)'
         )
     check_online(config)
     import asyncio
