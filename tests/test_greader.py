@@ -28,6 +28,7 @@ from tui_reader.sources.greader_model import (
     GReaderAuthError,
     GReaderError,
     Quirks,
+    RawPage,
     decode_item_id,
     long_item_id,
 )
@@ -82,6 +83,32 @@ def test_ids_decode_in_all_three_forms() -> None:
     for bad in ("", "feed/1", "tag:google.com,2005:reader/item/", "12a", None, True, 1.5):
         with pytest.raises(ValueError):
             decode_item_id(bad)
+
+
+def page_of(items: list[dict[str, object]], **top: object) -> bytes:
+    return json.dumps({"id": READING_LIST, "items": items, **top}).encode()
+
+
+def test_a_pages_continuation_is_read_off_its_end_and_only_from_the_outer_object() -> None:
+    """The next page is asked for before this one is parsed: only a continuation
+    that closes the answer counts, never one inside an item, and anything
+    else (another order, a small page) is parsed whole and agrees."""
+    big = [{"id": str(n), "title": "x" * 100} for n in range(60)]
+    page = RawPage(page_of(big, continuation="1796"), "server")
+    assert page.continuation() == ("1796", True) and page._data is None  # not parsed yet
+    assert len(page.data()["items"]) == 60
+
+    # An item's own "continuation" key at the very end is not the page's.
+    trick = RawPage(page_of([*big, {"id": "61", "continuation": "666"}]), "server")
+    assert trick.continuation() == (None, True)
+    first = RawPage(
+        json.dumps({"continuation": "42", "items": big}).encode(), "server"
+    )  # another server's order
+    assert first.continuation() == ("42", True)
+    empty = RawPage(page_of([], continuation="7"), "server")  # small: parsed at once
+    assert empty.continuation() == ("7", False) and empty.known_empty()
+    with pytest.raises(GReaderError, match="not valid JSON"):
+        RawPage(b"<html>" + b"x" * 5000 + b"</html>", "server").continuation()
 
 
 # ---------------------------------------------------------------- login

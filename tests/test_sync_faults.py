@@ -34,6 +34,7 @@ from tui_reader.locations import database_path
 from tui_reader.sources.greader import GReaderClient
 from tui_reader.sources.greader_model import READ, READING_LIST, STARRED
 from tui_reader.sources.seeds import open_library
+from tui_reader.syncing import FIRST_SYNC_PAGE
 
 GREADER_PATH = "/api/greader.php"
 
@@ -238,10 +239,11 @@ def greader_url(proxy: FaultProxy) -> str:
 def test_the_server_stopping_mid_sync_is_one_line_and_the_next_round_converges(
     reader: Reader, freshrss: FreshRSS, feed_server: FeedServer, proxy: FaultProxy
 ) -> None:
-    """A first sync of 600 stories (2 pages); the server dies mid-answer of the second."""
-    stream = subscribe(freshrss, feed_server, "/big.xml", "Big", 600)
+    """A first sync of two pages of stories; the server dies mid-answer of the second."""
+    page = FIRST_SYNC_PAGE
+    stream = subscribe(freshrss, feed_server, "/big.xml", "Big", page + 100)
     items = feed_items(freshrss, stream)
-    assert len(items) == 600
+    assert len(items) == page + 100
 
     async def phone(client: GReaderClient) -> None:
         await client.edit_tag(items[:100], add=READ)
@@ -258,9 +260,9 @@ def test_the_server_stopping_mid_sync_is_one_line_and_the_next_round_converges(
     assert reader.integrity() == "ok"
     # What came before the server went away is kept and readable offline.
     kept = reader.states()
-    assert len(kept) == 500
+    assert len(kept) == page
     listed = json.loads(reader.run("list", "--json").stdout)
-    assert len([s for s in listed if s["title"].startswith("Big ")]) == 500
+    assert len([s for s in listed if s["title"].startswith("Big ")]) == page
 
     # The user goes on reading while the server is down: the changes wait.
     reader.mark([item for item, (read, _) in kept.items() if not read][:3], "--read")

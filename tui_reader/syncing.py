@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from tui_reader.errors import ShownError
 from tui_reader.library.store import Store
@@ -29,6 +31,7 @@ from tui_reader.sources.greader_model import (
     STARRED,
     GReaderError,
     Quirks,
+    RawPage,
     ServerItem,
 )
 from tui_reader.sources.http import make_client
@@ -40,7 +43,10 @@ NO_FOLDER_LABELS = frozenset({"Uncategorized"})
 CONTENTS_BATCH = 250
 # Stories per `stream/contents` page in a first sync: each page is stored
 # while the next downloads, and what arrived before a failure is kept.
-FIRST_SYNC_PAGE = 500
+FIRST_SYNC_PAGE = 1000
+
+# A page of stories as the server sent it: raw JSON items, or stories.
+Page = TypeVar("Page")
 
 # Progress: a stage ("pushing", "stories"), done, total.
 Progress = Callable[[str, int, int], None]
@@ -67,6 +73,7 @@ class SyncSummary:
     pending: int = 0  # local changes still waiting (the push failed for them)
     errors: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # changes the server refused as void
+    seconds: float = 0.0  # the round, first request to last write (process start apart)
 
     def to_json(self) -> dict[str, object]:
         """The summary as `sync --json` prints it."""
@@ -86,6 +93,7 @@ class SyncSummary:
             "pending": self.pending,
             "errors": self.errors,
             "dropped": self.dropped,
+            "seconds": round(self.seconds, 3),
         }
 
     def line(self) -> str:
@@ -165,6 +173,7 @@ async def sync(
     password = read_password(settings)  # before any request: a missing file is one line
     tell = progress or (lambda stage, done, total: None)
     summary = SyncSummary()
+    started = time.perf_counter()
     quirks = Quirks(
         fullwidth_titles=settings.server == "freshrss", long_item_ids=settings.server == "miniflux"
     )
@@ -247,9 +256,14 @@ async def sync(
         # miss an old story a feed publishes late. A first sync reads whole
         # pages of the reading list instead: no id round trip.
         starred = await client.item_ids(STARRED)
-        if not await asyncio.to_thread(store.holds_synced):
-            pages = client.stream_contents(READING_LIST, count=FIRST_SYNC_PAGE)
-            await _store_pages(store, pages, mapping, summary, tell, 0, stopped)
+        first = not await asyncio.to_thread(store.holds_synced)
+        if first:
+            pages = client.stream_pages(READING_LIST, count=FIRST_SYNC_PAGE)
+
+            def convert(page: RawPage) -> list[ServerItem]:
+                return client.items_of(page)
+
+            await _store_pages(store, pages, convert, mapping, summary, tell, 0, stopped)
             wanted = starred
         else:
             wanted = list(dict.fromkeys([*await client.item_ids(READING_LIST), *starred]))
@@ -257,15 +271,19 @@ async def sync(
         missing = [item for item in wanted if item not in known]
         if missing:
             batches = _batches(client, missing)
-            await _store_pages(store, batches, mapping, summary, tell, len(missing), stopped)
+            await _store_pages(
+                store, batches, _as_is, mapping, summary, tell, len(missing), stopped
+            )
 
         # Read and starred state, but never over a change still to be pushed.
-        if not stopped():
+        # A first sync's pages carried each story's state: no second look.
+        if not stopped() and not first:
             unread = set(await client.item_ids(READING_LIST, exclude=READ))
             summary.read_changed, summary.starred_changed = await asyncio.to_thread(
                 store.apply_server_states, unread, set(starred)
             )
     summary.pending = await asyncio.to_thread(store.pending_count)
+    summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -275,35 +293,50 @@ async def _batches(client: GReaderClient, ids: list[int]) -> AsyncIterator[list[
         yield await client.contents(ids[start : start + CONTENTS_BATCH])
 
 
+def _as_is(page: list[ServerItem]) -> list[ServerItem]:
+    return page
+
+
 async def _store_pages(
     store: Store,
-    pages: AsyncIterator[list[ServerItem]],
+    pages: AsyncIterator[Page],
+    convert: Callable[[Page], list[ServerItem]],
     feeds: dict[str, int],
     summary: SyncSummary,
     tell: Progress,
     total: int,
     stopped: Callable[[], bool],
 ) -> None:
-    """Store pages of stories as they come: each page is cleaned and stored in a
-    thread while the next one downloads, so the network and SQLite overlap.
+    """Store pages of stories as they come: each page is parsed, cleaned and
+    stored in a thread while the next one downloads, so the network and the
+    work on this side overlap. (Parsing in a second thread, beside the
+    writing, was slower: the two fight over the interpreter.)
     `total` is how many are coming, 0 when unknown (a first sync's pages)."""
 
-    def keep(page: list[ServerItem]) -> int:
-        return store.store_synced_items([_synced(item) for item in page], feeds)
+    def keep(page: Page) -> tuple[int, int]:
+        items = [_synced(item) for item in convert(page)]
+        return store.store_synced_items(items, feeds), len(items)
 
-    storing: asyncio.Task[int] | None = None
+    storing: asyncio.Task[tuple[int, int]] | None = None
     done = 0
+
+    async def stored() -> None:
+        nonlocal done
+        assert storing is not None
+        new, count = await storing
+        summary.stories_new += new
+        done += count
+        tell("stories", done, max(total, done) if total else 0)
+
     tell("stories", 0, total)
     async for page in pages:
         if storing is not None:
-            summary.stories_new += await storing
+            await stored()
         storing = asyncio.ensure_future(asyncio.to_thread(keep, page))
-        done += len(page)
-        tell("stories", done, max(total, done) if total else 0)
         if stopped():
             break
     if storing is not None:
-        summary.stories_new += await storing
+        await stored()
     tell("stories", done, done)  # all there: the count is known now
 
 
@@ -378,13 +411,14 @@ def _folder(labels: tuple[str, ...]) -> str:
 
 
 def _synced(item: ServerItem) -> SyncedItem:
-    """A server story as the library stores it, its text sanitized like a feed's."""
+    """A server story as the library stores it, its HTML sanitized like a feed's
+    (the one-line fields were cleaned as the answer was read)."""
     return SyncedItem(
         item=item.item_id,
         server_feed=item.stream_id,
-        title=clean_line(item.title) or "(untitled)",
-        link=clean_line(item.link),
-        author=clean_line(item.author),
+        title=item.title or "(untitled)",
+        link=item.link,
+        author=item.author,
         published=item.published,
         crawled_us=item.crawled_us,
         html=clean_text(item.html),

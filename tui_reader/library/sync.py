@@ -11,12 +11,13 @@ Imports `database`, `articles`, `feeds` and the sync model only.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tui_reader.feed_urls import normalise_feed_url
-from tui_reader.library.articles import Flag, delete_articles, put_texts, sort_key
+from tui_reader.library.articles import Flag, delete_articles, sort_key
 from tui_reader.library.database import Database, now_iso
 
 # Rows per statement when matching many server ids.
@@ -220,26 +221,38 @@ class SyncStore(Database):
         Returns:
             How many stories are new to the library.
         """
-        new = 0
         added_at = now_iso()
         with self.transaction() as db:
             sources = {
                 int(row[0]): str(row[1] or row[2])
                 for row in db.execute("SELECT id, title, url FROM feeds")
             }
+            # Only a feed with stories refreshed here before it was synced
+            # needs each link looked up (a first sync of a new library: none).
+            unsynced = {
+                feed_id
+                for feed_id in {feeds.get(item.server_feed) for item in items} - {None}
+                if db.execute(
+                    "SELECT 1 FROM articles INDEXED BY articles_unsynced_links"
+                    " WHERE feed_id = ? AND server_item IS NULL LIMIT 1",
+                    (feed_id,),
+                ).fetchone()
+            }
+            rows, texts = [], []
             for item in items:
                 feed_id = feeds.get(item.server_feed)
-                source = sources.get(feed_id, "") if feed_id is not None else ""
-                if item.link and feed_id is not None and _attach(db, item, feed_id):
+                if (
+                    feed_id is not None
+                    and feed_id in unsynced
+                    and item.link
+                    and _attach(db, item, feed_id)
+                ):
                     continue
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO articles (id, origin, source, url, guid, title,"
-                    " published, added, sort_key, feed_id, author, read, starred,"
-                    " server_item, server_time)"
-                    " VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                texts.append((item.html, item.item))
+                rows.append(
                     (
                         synced_article_id(item.item),
-                        source,
+                        sources.get(feed_id, "") if feed_id is not None else "",
                         item.link,
                         str(item.item),
                         item.title,
@@ -252,11 +265,33 @@ class SyncStore(Database):
                         int(item.starred),
                         item.item,
                         item.crawled_us,
-                    ),
+                    )
                 )
-                if cursor.rowcount == 1:
-                    put_texts(db, int(cursor.lastrowid or 0), html=item.html)
-                    new += 1
+            # In bulk: executemany loops in C, where SQLite lets other threads
+            # (the download) run. A story already held is left alone, texts too.
+            held = {
+                int(row[0])
+                for row in db.execute(
+                    "SELECT server_item FROM articles WHERE server_item IN"
+                    " (SELECT value FROM json_each(?))",
+                    (json.dumps([row[12] for row in rows]),),
+                )
+            }
+            rows = [row for row in rows if row[12] not in held]
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO articles (id, origin, source, url, guid, title,"
+                " published, added, sort_key, feed_id, author, read, starred,"
+                " server_item, server_time)"
+                " VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            new = db.total_changes - before
+            db.executemany(
+                "INSERT OR REPLACE INTO article_texts (article, body, html)"
+                " SELECT seq, '[]', ? FROM articles WHERE server_item = ?",
+                [text for text in texts if text[1] not in held],
+            )
         return new
 
     def apply_server_states(self, unread: set[int], starred: set[int]) -> tuple[int, int]:

@@ -16,6 +16,7 @@ the vocabulary of `greader_model`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import json
@@ -33,25 +34,23 @@ from tui_reader.sources.greader_model import (
     CONTENTS_BATCH,
     EDIT_BATCH,
     FEED_FULLWIDTH,
-    ITEM_FULLWIDTH,
     MAX_PAGES,
     GReaderAuthError,
     GReaderError,
     Quirks,
+    RawPage,
     ServerFeed,
     ServerItem,
     as_int,
     as_str,
     decode_item_id,
-    first_href,
-    iso_from_seconds,
+    item_from_entry,
     label_of,
     label_stream,
     long_item_id,
     network_reason,
     server_text,
     shown_url,
-    state_of,
 )
 from tui_reader.sources.http import FetchError, check_url
 
@@ -425,73 +424,74 @@ class GReaderClient:
     async def stream_contents(
         self, stream: str, *, newer_than: int | None = None, count: int = 1000
     ) -> AsyncIterator[list[ServerItem]]:
-        """A stream's items page by page (`stream/contents`), newest first.
+        """A stream's items page by page (`stream/contents`), newest first."""
+        async for page in self.stream_pages(stream, newer_than=newer_than, count=count):
+            items = self.items_of(page)
+            if items:
+                yield items
+
+    async def stream_pages(
+        self, stream: str, *, newer_than: int | None = None, count: int = 1000
+    ) -> AsyncIterator[RawPage]:
+        """A stream's pages (`stream/contents`) as the server sent them, newest first.
 
         For first syncs and benchmarks: one request a page rather than ids
-        and then contents. `newer_than` is a Unix time in seconds (`ot`).
+        and then contents. The next page is asked for as soon as this one's
+        continuation is known (read off the end of the answer, where servers
+        put it), before this one is parsed: the server builds it while the
+        caller parses and stores this one (`items_of`, in a thread).
+        `newer_than` is a Unix time in seconds (`ot`).
         """
         params = [("n", str(count))]
         if newer_than is not None:
             params.append(("ot", str(newer_than)))
         path = "reader/api/0/stream/contents/" + quote(stream, safe="/-")
-        continuation: str | None = None
         renewed = [False]
-        for _ in range(MAX_PAGES):
-            page = params + ([("c", continuation)] if continuation else [])
-            data = await self._json(path, "stream/contents", params=page, renewed=renewed)
-            items = self._items(data, "stream/contents")
-            if items:
-                yield items
-            next_continuation = data.get("continuation")
-            if not items or not next_continuation or str(next_continuation) == continuation:
-                return
-            continuation = str(next_continuation)
 
-    def _items(self, data: dict[str, Any], what: str) -> list[ServerItem]:
+        def fetch(continuation: str | None) -> asyncio.Task[httpx.Response]:
+            page = params + ([("c", continuation)] if continuation else [])
+            return asyncio.ensure_future(
+                self._request("GET", path, "stream/contents", params=page, renewed=renewed)
+            )
+
+        pending: asyncio.Task[httpx.Response] | None = fetch(None)
+        continuation: str | None = None
+        try:
+            for _ in range(MAX_PAGES):
+                assert pending is not None
+                response, pending = await pending, None
+                page = RawPage(response.content, self._shown)
+                next_continuation, more = page.continuation()
+                if more and next_continuation and next_continuation != continuation:
+                    continuation = next_continuation
+                    pending = fetch(continuation)
+                if not page.known_empty():
+                    yield page
+                if pending is None:
+                    return
+        finally:
+            if pending is not None:  # the caller stopped early, or a page failed
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, GReaderError):
+                    await pending
+
+    def items_of(self, page: RawPage) -> list[ServerItem]:
+        """A page's items as stories (parsing it if not yet); safe in a thread."""
+        what = "stream/contents"
+        entries = self._entries(page.data(), what)
+        return [item_from_entry(entry, what, self._shown, self.quirks) for entry in entries]
+
+    def _entries(self, data: dict[str, Any], what: str) -> list[dict[str, Any]]:
         entries = data.get("items")
         if entries is None:
             return []
         if not isinstance(entries, list):
             raise GReaderError(f"sync: {self._shown} sent {what} items that are not a list")
-        return [self._item(entry, what) for entry in entries if isinstance(entry, dict)]
+        return [entry for entry in entries if isinstance(entry, dict)]
 
-    def _item(self, entry: dict[str, Any], what: str) -> ServerItem:
-        try:
-            item_id = decode_item_id(entry.get("id"))
-        except ValueError:
-            raise GReaderError(
-                f"sync: {self._shown} sent an item in {what} without a usable id:"
-                f" {server_text(str(entry.get('id')))}"
-            ) from None
-        states = {state_of(c) for c in entry.get("categories") or [] if isinstance(c, str)}
-        crawled = as_int(entry.get("timestampUsec"))
-        if crawled is None:
-            milliseconds = as_int(entry.get("crawlTimeMsec"))
-            crawled = milliseconds * 1000 if milliseconds is not None else 0
-        body = ""
-        for key in ("summary", "content"):
-            part = entry.get(key)
-            if isinstance(part, dict) and isinstance(part.get("content"), str):
-                body = part["content"]
-                break
-        origin = entry.get("origin")
-        title = as_str(entry.get("title"))
-        author = as_str(entry.get("author"))
-        if self.quirks.fullwidth_titles:
-            title = title.translate(ITEM_FULLWIDTH)
-            author = author.translate(ITEM_FULLWIDTH)
-        return ServerItem(
-            item_id=item_id,
-            stream_id=as_str(origin.get("streamId")) if isinstance(origin, dict) else "",
-            title=clean_line(title),
-            link=first_href(entry.get("canonical")) or first_href(entry.get("alternate")),
-            author=clean_line(author),
-            published=iso_from_seconds(entry.get("published")),
-            crawled_us=crawled,
-            html=body,
-            read="read" in states,
-            starred="starred" in states,
-        )
+    def _items(self, data: dict[str, Any], what: str) -> list[ServerItem]:
+        entries = self._entries(data, what)
+        return [item_from_entry(entry, what, self._shown, self.quirks) for entry in entries]
 
     # ------------------------------------------------------------ changing
 

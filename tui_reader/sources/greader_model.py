@@ -9,11 +9,14 @@ Imports `errors` and `sanitize`.
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -58,7 +61,8 @@ class ServerFeed:
 
 @dataclass(frozen=True)
 class ServerItem:
-    """An item (article) as the server sends it."""
+    """An item (article) as the server sends it; its one-line fields cleaned
+    (`clean_line`), its HTML not yet."""
 
     item_id: int  # decimal id (the long form converted)
     stream_id: str  # its feed's stream id ("feed/1"), from origin.streamId
@@ -245,3 +249,109 @@ def label_of(category: str) -> str | None:
     if len(parts) == 4 and parts[0] == "user" and parts[2] == "label" and parts[3]:
         return parts[3]
     return None
+
+
+def item_from_entry(entry: dict[str, Any], what: str, shown: str, quirks: Quirks) -> ServerItem:
+    """One item of a `stream/contents` or `items/contents` answer as a story.
+
+    Pure, so a first sync runs it in its storing thread. `shown` names the
+    server in the error for an item without a usable id.
+    """
+    try:
+        item_id = decode_item_id(entry.get("id"))
+    except ValueError:
+        raise GReaderError(
+            f"sync: {shown} sent an item in {what} without a usable id:"
+            f" {server_text(str(entry.get('id')))}"
+        ) from None
+    read = starred = False
+    for category in entry.get("categories") or ():
+        # Most are the reading list and labels: only a likely state is parsed.
+        if isinstance(category, str) and category.endswith(("/read", "/starred")):
+            state = state_of(category)
+            read = read or state == "read"
+            starred = starred or state == "starred"
+    crawled = as_int(entry.get("timestampUsec"))
+    if crawled is None:
+        milliseconds = as_int(entry.get("crawlTimeMsec"))
+        crawled = milliseconds * 1000 if milliseconds is not None else 0
+    body = ""
+    for key in ("summary", "content"):
+        part = entry.get(key)
+        if isinstance(part, dict) and isinstance(part.get("content"), str):
+            body = part["content"]
+            break
+    origin = entry.get("origin")
+    title = as_str(entry.get("title"))
+    author = as_str(entry.get("author"))
+    if quirks.fullwidth_titles:  # the fullwidth characters are not ASCII
+        title = title if title.isascii() else title.translate(ITEM_FULLWIDTH)
+        author = author if author.isascii() else author.translate(ITEM_FULLWIDTH)
+    return ServerItem(
+        item_id=item_id,
+        stream_id=as_str(origin.get("streamId")) if isinstance(origin, dict) else "",
+        title=clean_line(title),
+        link=clean_line(first_href(entry.get("canonical")) or first_href(entry.get("alternate"))),
+        author=clean_line(author),
+        published=iso_from_seconds(entry.get("published")),
+        crawled_us=crawled,
+        html=body,
+        read=read,
+        starred=starred,
+    )
+
+
+class RawPage:
+    """A `stream/contents` answer, parsed only when its items are wanted.
+
+    Its continuation is read off the end of the body first, where servers
+    put it (`..."continuation":"123"}`), so the next page can be asked for
+    before this one's megabyte of JSON is parsed; a body that ends otherwise,
+    or a small one, is parsed whole for it.
+    """
+
+    SMALL = 4096  # bytes: parsed at once (an empty last page, an error)
+
+    def __init__(self, body: bytes, shown: str) -> None:
+        self.body = body
+        self.shown = shown
+        self._data: dict[str, Any] | None = None
+
+    def data(self) -> dict[str, Any]:
+        """The whole answer, parsed once."""
+        if self._data is None:
+            try:
+                data = json.loads(self.body)
+            except ValueError:
+                raise GReaderError(
+                    f"sync: {self.shown} sent an answer to stream/contents that is not valid JSON"
+                ) from None
+            if not isinstance(data, dict):
+                raise GReaderError(
+                    f"sync: {self.shown} sent an answer to stream/contents"
+                    " that is not a JSON object"
+                )
+            self._data = data
+        return self._data
+
+    def known_empty(self) -> bool:
+        """Parsed already (a small answer) and holding no items."""
+        return self._data is not None and not self._data.get("items")
+
+    def continuation(self) -> tuple[str | None, bool]:
+        """(the continuation, whether a next page may hold more items)."""
+        if len(self.body) > self.SMALL:
+            tail = self.body[-256:]
+            at = tail.rfind(b'"continuation":')
+            if at >= 0:
+                match = _TAIL_CONTINUATION.fullmatch(tail[at:])
+                if match:
+                    return match.group(1).decode("ascii"), True
+        data = self.data()
+        value = data.get("continuation")
+        return (str(value) if value else None), bool(data.get("items"))
+
+
+# The last key of the outermost object: a quoted or bare continuation, then
+# nothing but the closing brace (so it is not a key of an item).
+_TAIL_CONTINUATION = re.compile(rb'"continuation":\s*"?([A-Za-z0-9_\-.:=+/]{1,200})"?\s*\}\s*')
