@@ -327,3 +327,55 @@ def test_sync_on_a_terminal_shows_a_bar_and_piped_only_the_summary(
     piped = run("sync")
     assert "\x1b" not in piped.stdout + piped.stderr
     assert piped.stdout.startswith("Synced: 0 new stories")
+
+
+def test_a_second_round_waits_for_the_first_and_finds_little_left(
+    run, data_dir, tmp_path, freshrss, feed_server
+):
+    """Two rounds at once (the app's r and a cron job, say) do not interleave."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    url = serve_feed(feed_server, "/q.xml", "Queue", [(str(n), f"Q{n}") for n in range(30)])
+    on_server(freshrss, lambda client: client.quickadd(url))
+    write_config(tmp_path, freshrss)
+    env = {
+        **os.environ,
+        "TUI_READER_DATA_DIR": str(data_dir),
+        "TUI_READER_CONFIG": str(tmp_path / "config.toml"),
+    }
+
+    def start() -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tui_reader", "sync", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    # Another round holds the library: this one waits, and starts once it ends.
+    assert run("list").returncode == 0  # the library exists
+    lock = data_dir / "sync.lock"
+    with open(lock, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting = start()
+        time.sleep(1.5)
+        assert waiting.poll() is None, waiting.communicate()
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert json.loads(out)["pulled"]["stories"] == 30
+
+    # Two rounds started together: one pulls, the other finds nothing left.
+    url2 = serve_feed(feed_server, "/r.xml", "Rest", [(str(n), f"R{n}") for n in range(40)])
+    on_server(freshrss, lambda client: client.quickadd(url2))
+    rounds = [start(), start()]
+    pulled = []
+    for process in rounds:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        pulled.append(json.loads(out)["pulled"]["stories"])
+    assert sorted(pulled) == [0, 40]
+    assert len([t for t in listed(run) if t.startswith(("Q", "R"))]) == 70

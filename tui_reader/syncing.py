@@ -23,6 +23,7 @@ from tui_reader.errors import ShownError
 from tui_reader.library.store import Store
 from tui_reader.library.sync import FlagChange, MarkAll, SyncedFeed, SyncedItem
 from tui_reader.network_settings import NetworkSettings
+from tui_reader.round_lock import one_round_at_a_time
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.sources.greader import GReaderClient
 from tui_reader.sources.greader_model import (
@@ -173,7 +174,6 @@ async def sync(
     password = read_password(settings)  # before any request: a missing file is one line
     tell = progress or (lambda stage, done, total: None)
     summary = SyncSummary()
-    started = time.perf_counter()
     quirks = Quirks(
         fullwidth_titles=settings.server == "freshrss", long_item_ids=settings.server == "miniflux"
     )
@@ -181,6 +181,27 @@ async def sync(
     def stopped() -> bool:
         return cancel is not None and cancel.is_set()
 
+    lock = token_file.with_name("sync.lock")
+    waiting = lambda: tell("waiting", 0, 0)  # noqa: E731
+    async with one_round_at_a_time(lock, waiting=waiting, stopped=stopped):
+        started = time.perf_counter()  # the round itself, not the wait for another
+        await _round(store, settings, network, password, token_file, quirks, summary, tell, stopped)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+async def _round(
+    store: Store,
+    settings: SyncSettings,
+    network: NetworkSettings,
+    password: str,
+    token_file: Path,
+    quirks: Quirks,
+    summary: SyncSummary,
+    tell: Progress,
+    stopped: Callable[[], bool],
+) -> None:
+    """The round `sync` describes, holding the library's round lock."""
     async with make_client(network) as http:
         client = GReaderClient(
             http,
@@ -283,8 +304,6 @@ async def sync(
                 store.apply_server_states, unread, set(starred)
             )
     summary.pending = await asyncio.to_thread(store.pending_count)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 async def _batches(client: GReaderClient, ids: list[int]) -> AsyncIterator[list[ServerItem]]:

@@ -26,7 +26,11 @@ from tui_reader.library.store import Store
 if TYPE_CHECKING:  # the use case imports httpx: only when a command syncs
     from tui_reader.syncing import Progress
 
-STAGES = {"pushing": "Sending changes", "stories": "Fetching stories"}
+STAGES = {
+    "pushing": "Sending changes",
+    "stories": "Fetching stories",
+    "waiting": "Waiting for another sync to end",
+}
 
 
 @contextmanager

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 # How the header names a round's stages: "syncing: stories 250/10,000".
-STAGES = {"pushing": "syncing: changes", "stories": "syncing: stories"}
+STAGES = {
+    "pushing": "syncing: changes",
+    "stories": "syncing: stories",
+    "waiting": "syncing: waiting for another round",
+}
 
 
 class SyncApp(MarkingApp):
