@@ -17,7 +17,9 @@ from tui_reader.sources.greader import GReaderClient
 from tui_reader.sources.greader_model import READ, READING_LIST, STARRED
 
 
-def write_config(tmp_path: Path, server, password: str | None = None) -> None:
+def write_config(
+    tmp_path: Path, server, password: str | None = None, quirks: str | None = None
+) -> None:
     """The [sync] account, its password in a file, as the README says."""
     secret = tmp_path / "greader-password"
     secret.write_text((password or server.api_password) + "\n")
@@ -27,7 +29,7 @@ def write_config(tmp_path: Path, server, password: str | None = None) -> None:
         'service = "greader"\n'
         f'url = "{server.greader_url}"\n'
         f'user = "{server.user}"\n'
-        f'password_file = "{secret}"\n'
+        f'password_file = "{secret}"\n' + (f'server = "{quirks}"\n' if quirks else "")
     )
 
 
@@ -379,3 +381,36 @@ def test_a_second_round_waits_for_the_first_and_finds_little_left(
         pulled.append(json.loads(out)["pulled"]["stories"])
     assert sorted(pulled) == [0, 40]
     assert len([t for t in listed(run) if t.startswith(("Q", "R"))]) == 70
+
+
+def test_miniflux_switches_reach_the_same_state_on_a_real_server(
+    run, tmp_path, freshrss, feed_server
+):
+    """server = "miniflux": long ids and unread as all but `it=` read, no `xt=`;
+    FreshRSS takes both, so the round must end where the default one does."""
+    url = serve_feed(feed_server, "/m.xml", "Mini", [(str(n), f"M{n}") for n in range(6)])
+    on_server(freshrss, lambda client: client.quickadd(url))
+    write_config(tmp_path, freshrss, quirks="miniflux")
+    assert sync_json(run)["pulled"]["stories"] == 6
+
+    async def phone(client):
+        ids = await client.item_ids(READING_LIST)
+        await client.edit_tag(ids[:2], add=READ)
+        await client.edit_tag(ids[2:3], add=STARRED)
+
+    on_server(freshrss, phone)
+    assert run("mark", "--read", listed(run)["M5"]["id"]).returncode == 0
+    summary = sync_json(run)
+    assert summary["pushed"]["read"] == 1
+    assert (summary["pulled"]["read_changed"], summary["pulled"]["starred_changed"]) == (2, 1)
+    stories = {t: s for t, s in listed(run).items() if t.startswith("M")}
+    assert sum(s["read"] for s in stories.values()) == 3
+    assert sum(s["starred"] for s in stories.values()) == 1
+
+    async def server_state(client):
+        return (
+            len(await client.item_ids(READING_LIST, exclude=READ)),
+            len(await client.item_ids(STARRED)),
+        )
+
+    assert on_server(freshrss, server_state) == (3, 1)

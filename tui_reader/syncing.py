@@ -174,8 +174,11 @@ async def sync(
     password = read_password(settings)  # before any request: a missing file is one line
     tell = progress or (lambda stage, done, total: None)
     summary = SyncSummary()
+    miniflux = settings.server == "miniflux"
     quirks = Quirks(
-        fullwidth_titles=settings.server == "freshrss", long_item_ids=settings.server == "miniflux"
+        fullwidth_titles=settings.server == "freshrss",
+        long_item_ids=miniflux,
+        exclude_ignored=miniflux,
     )
 
     def stopped() -> bool:
@@ -278,6 +281,7 @@ async def _round(
         # pages of the reading list instead: no id round trip.
         starred = await client.item_ids(STARRED)
         first = not await asyncio.to_thread(store.holds_synced)
+        reading: list[int] = []  # the reading list's ids (not fetched in a first sync)
         if first:
             pages = client.stream_pages(READING_LIST, count=FIRST_SYNC_PAGE)
 
@@ -287,7 +291,8 @@ async def _round(
             await _store_pages(store, pages, convert, mapping, summary, tell, 0, stopped)
             wanted = starred
         else:
-            wanted = list(dict.fromkeys([*await client.item_ids(READING_LIST), *starred]))
+            reading = await client.item_ids(READING_LIST)
+            wanted = list(dict.fromkeys([*reading, *starred]))
         known = await asyncio.to_thread(store.known_items, wanted)
         missing = [item for item in wanted if item not in known]
         if missing:
@@ -299,7 +304,10 @@ async def _round(
         # Read and starred state, but never over a change still to be pushed.
         # A first sync's pages carried each story's state: no second look.
         if not stopped() and not first:
-            unread = set(await client.item_ids(READING_LIST, exclude=READ))
+            if quirks.exclude_ignored:
+                unread = set(reading) - set(await client.item_ids(READING_LIST, include=READ))
+            else:
+                unread = set(await client.item_ids(READING_LIST, exclude=READ))
             summary.read_changed, summary.starred_changed = await asyncio.to_thread(
                 store.apply_server_states, unread, set(starred)
             )

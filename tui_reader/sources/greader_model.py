@@ -82,6 +82,7 @@ class Quirks:
 
     fullwidth_titles: bool = True  # FreshRSS: map fullwidth & < > (feeds: ? \ / , ;) back
     long_item_ids: bool = False  # Miniflux wants long-form ids in items/contents and edit-tag
+    exclude_ignored: bool = False  # Miniflux once ignored `xt=`: unread is all but `it=` read
 
 
 class GReaderError(ShownError):
