@@ -27,6 +27,12 @@ from typing import Any
 from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.meter import LIMIT_RANGE, PERIOD_DAYS_RANGE
 from tui_reader.network_settings import NetworkSettings
+from tui_reader.refresh_settings import (
+    APP_KEYS,
+    RefreshSettings,
+    read_app_table,
+    read_feed_tables,
+)
 from tui_reader.sync_settings import SyncSettings, read_sync_table
 
 
@@ -162,6 +168,7 @@ class Config:
     refresh_on_start: bool = False
     text_width: int = DEFAULT_TEXT_WIDTH  # cells an article's text wraps at; 0: the pane's
     sync: SyncSettings | None = None  # a Google Reader API account ([sync]), or none
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)  # [app], [[feed]]
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -371,7 +378,8 @@ def _read_app(table: Any, config: Config, where: str) -> None:
         config.refresh_on_start = refresh
     else:
         config.warnings.append(f"{where}: app.refresh_on_start must be true or false")
-    for name in table.keys() - {"refresh_on_start"}:
+    config.refresh = read_app_table(table, where, config.warnings, config.refresh)
+    for name in table.keys() - {"refresh_on_start"} - APP_KEYS:
         config.warnings.append(f"{where}: unknown setting app.{name}; ignored")
 
 
@@ -441,6 +449,13 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
             _read_reader(table, config, where)
         elif section == "sync":
             config.sync = read_sync_table(table, where, config.warnings)
+        elif section == "feed":
+            config.refresh = read_feed_tables(table, where, config.warnings, config.refresh)
         else:
             config.warnings.append(f"{where}: unknown section [{section}]; ignored")
+    # `full_text = true` in a [[feed]] table adds to feeds.full_text; false takes away.
+    own = config.refresh.feeds.values()
+    config.full_text_feeds = (config.full_text_feeds | {f.url for f in own if f.full_text}) - {
+        f.url for f in own if f.full_text is False
+    }
     return config

@@ -139,23 +139,45 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
         if args.feeds:
             warn("with a sync account the server fetches every feed: syncing instead")
         return cmd_sync(store, config, args, out)
+    import asyncio
+    from datetime import UTC, datetime
+
+    from tui_reader.cli.refresh_progress import refresh_progress
+    from tui_reader.sources.refresh import due_feeds, refresh_feeds
+
+    due = bool(getattr(args, "due", False))
     feeds = [find_feed(store, ref) for ref in args.feeds] if args.feeds else store.feeds()
     if not feeds:
         raise UserError(f"no feeds to refresh (`{APP_NAME} add URL` subscribes to one)")
+    if due:
+        feeds = due_feeds(feeds, config.refresh.minutes_for, datetime.now(UTC))
+        if not feeds:
+            out.write("No feed is due\n")
+            return EXIT_OK
     check_online(config)
-    import asyncio
-
-    from tui_reader.cli.refresh_progress import refresh_progress
-    from tui_reader.sources.refresh import refresh_feeds
-
+    since = store.last_row()
     # A bar on a terminal, a line per failed feed when piped (cli/refresh_progress).
     with refresh_progress(len(feeds), sys.stderr) as progress:
         summary = asyncio.run(
             refresh_feeds(
-                store, feeds, config.network, progress=progress, full_text=config.full_text_feeds
+                store,
+                feeds,
+                config.network,
+                progress=progress,
+                full_text=config.full_text_feeds,
+                automatic=due,
             )
         )
     out.write(summary.line() + "\n")
+    if summary.waits():
+        warn(summary.waits())
+    if due and summary.new and config.refresh.notify_command:
+        from tui_reader.notices import command_argv, run_command
+
+        titles = store.titles_stored_after(since)
+        failed = run_command(command_argv(config.refresh.notify_command, summary.new, titles))
+        if failed:
+            warn(failed)
     return EXIT_SOME_FAILED if summary.count("failed") else EXIT_OK
 
 

@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "feeds", nargs="*", metavar="FEED", help="ids, URLs, titles or their starts"
     )
+    refresh.add_argument(
+        "--due",
+        action="store_true",
+        help="only the feeds whose refresh_minutes have passed and that are not left alone"
+        " (for cron); new stories run app.notify_command",
+    )
 
     syncing = commands.add_parser(
         "sync", help="one round with the [sync] account's server: send changes, fetch news"

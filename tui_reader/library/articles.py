@@ -268,6 +268,14 @@ class ArticleStore(Database):
         """Number of articles in the library."""
         return int(self.query("SELECT count(*) FROM articles")[0][0])
 
+    def titles_stored_after(self, row: int | None, limit: int = 5) -> list[str]:
+        """Titles of the stories stored after `row` (see `last_row`), newest first."""
+        rows = self.query(
+            "SELECT title FROM articles WHERE seq > ? ORDER BY sort_key DESC LIMIT ?",
+            (row or 0, int(limit)),
+        )
+        return [str(row[0]) for row in rows]
+
     def unread_count(self) -> int:
         """Number of articles not marked read."""
         return int(self.query("SELECT count(*) FROM articles WHERE read = 0")[0][0])

@@ -35,6 +35,11 @@ class Feed:
     updated: str | None  # last successful update, ISO 8601
     error: str | None  # last error, one line; None after a success
     server_id: str | None = None  # what the sync server calls it ("feed/12"), if synced
+    checked: str | None = None  # last tried, ISO 8601 (success or not)
+    failures: int = 0  # tries in a row that failed
+    wait_until: str | None = None  # left alone until then, ISO 8601 (see sources/politeness)
+    wait_kind: str | None = None  # "retry-after", "fresh" or "backoff"
+    wait_reason: str | None = None  # why, for people
     unread: int = 0
     total: int = 0
 
@@ -73,7 +78,10 @@ class AmbiguousFeed(ShownError):
 # An ambiguous reference lists at most this many of the feeds it names.
 LISTED_CANDIDATES = 20
 
-_FEED_COLUMNS = "id, url, title, site_url, folder, etag, last_modified, updated, error, server_id"
+_FEED_COLUMNS = (
+    "id, url, title, site_url, folder, etag, last_modified, updated, error, server_id,"
+    " checked, failures, wait_until, wait_kind, wait_reason"
+)
 
 
 def _feed(row: Row, unread: int = 0, total: int = 0) -> Feed:
@@ -88,6 +96,11 @@ def _feed(row: Row, unread: int = 0, total: int = 0) -> Feed:
         updated=row[7],
         error=row[8],
         server_id=row[9],
+        checked=row[10],
+        failures=int(row[11] or 0),
+        wait_until=row[12],
+        wait_kind=row[13],
+        wait_reason=row[14],
         unread=unread,
         total=total,
     )
@@ -261,6 +274,22 @@ class FeedStore(Database):
                 "INSERT INTO sync_outbox (kind, stream, label, added)"
                 " VALUES ('subscribe', ?, ?, ?)",
                 (normalise_feed_url(url), folder, now_iso()),
+            )
+
+    def record_check(
+        self,
+        feed_id: int,
+        checked: str,
+        failures: int,
+        wait: tuple[str, str, str] | None,
+    ) -> None:
+        """Remember a try: when, the failures in a row, and (until, kind, reason) to wait."""
+        until, kind, reason = wait if wait is not None else (None, None, None)
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE feeds SET checked = ?, failures = ?, wait_until = ?, wait_kind = ?,"
+                " wait_reason = ? WHERE id = ?",
+                (checked, failures, until, kind, reason, feed_id),
             )
 
     def record_feed_error(self, feed_id: int, error: str) -> None:

@@ -179,6 +179,17 @@ MIGRATIONS: list[str] = [
         added TEXT NOT NULL
     );
     """,
+    # 9 -> 10: a polite fetcher. When each feed was last tried (`checked`),
+    # how many tries in a row failed, and the time before which it is left
+    # alone, with why: the server's Retry-After, the feed's own update hint
+    # or max-age ("fresh"), or a back-off after repeated failures.
+    """
+    ALTER TABLE feeds ADD COLUMN checked TEXT;
+    ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN wait_until TEXT;
+    ALTER TABLE feeds ADD COLUMN wait_kind TEXT;
+    ALTER TABLE feeds ADD COLUMN wait_reason TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -37,11 +37,15 @@ class FetchError(ShownError):
     `unreached` is True when no HTTP answer came because the connection or
     its TLS handshake failed (not a DNS failure, which another scheme cannot
     mend): then a URL typed without a scheme is worth trying over http://.
+    `retry_after` is the server's Retry-After header on a 429 or 503.
     """
 
-    def __init__(self, message: str, *, unreached: bool = False) -> None:
+    def __init__(
+        self, message: str, *, unreached: bool = False, retry_after: str | None = None
+    ) -> None:
         super().__init__(message)
         self.unreached = unreached
+        self.retry_after = retry_after
 
 
 # What a URL typed without a scheme starts with: a host name with a dot, an
@@ -64,6 +68,7 @@ class Fetched:
     last_modified: str | None
     final_url: str
     permanent_redirect: bool
+    cache_control: str | None = None  # the answer's Cache-Control (max-age: see politeness)
 
 
 def has_no_scheme(url: str) -> bool:
@@ -274,7 +279,10 @@ async def _read(response: httpx.Response, settings: NetworkSettings) -> Fetched:
     permanent = bool(history) and all(r.status_code in (301, 308) for r in history)
     status = response.status_code
     if status >= 400:
-        raise FetchError(f"HTTP {status} {clean_line(response.reason_phrase)}".rstrip())
+        asked = response.headers.get("retry-after") if status in (429, 503) else None
+        raise FetchError(
+            f"HTTP {status} {clean_line(response.reason_phrase)}".rstrip(), retry_after=asked
+        )
     if status != 304 and not 200 <= status < 300:
         raise FetchError(f"unexpected HTTP {status}")
     cap = settings.max_bytes
@@ -297,4 +305,5 @@ async def _read(response: httpx.Response, settings: NetworkSettings) -> Fetched:
         last_modified=response.headers.get("last-modified"),
         final_url=str(response.url),
         permanent_redirect=permanent,
+        cache_control=response.headers.get("cache-control"),
     )

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -36,10 +37,21 @@ from tui_reader.sanitize import clean_line
 from tui_reader.sources.feed_parser import FeedParseError, parse_feed
 from tui_reader.sources.http import FetchError, fetch, make_client
 from tui_reader.sources.pages import fill_full_texts
+from tui_reader.sources.politeness import (
+    after_failure,
+    after_success,
+    feed_hint,
+    max_age,
+    retry_after,
+)
 from tui_reader.words import counted
 
-# How one feed's refresh ended.
-FeedStatus = Literal["updated", "unchanged", "failed"]
+# How one feed's refresh ended; "waiting": not tried, the feed is left
+# alone for now (see `politeness`: the server asked, or an automatic
+# refresh found it fresh or backing off).
+FeedStatus = Literal["updated", "unchanged", "failed", "waiting"]
+
+DAY = timedelta(days=1)
 
 # Below this many feeds, starting worker processes costs more than it saves.
 PROCESS_POOL_MIN_FEEDS = 8
@@ -57,6 +69,9 @@ class FeedOutcome:
     note: str | None = None  # a remark on a success, e.g. a feed cut to size
     full_texts: int = 0  # stories fetched from their pages (feeds.full_text)
     full_text_failures: int = 0
+    hint: timedelta | None = None  # the feed's own update hint (ttl, sy:updatePeriod)
+    cache_control: str | None = None  # the answer's Cache-Control
+    retry_after: str | None = None  # a failed answer's Retry-After
 
     @property
     def name(self) -> str:
@@ -93,6 +108,17 @@ class RefreshSummary:
             named.append(f"and {len(failed) - shown} more")
         return "; ".join(named)
 
+    def waits(self) -> str:
+        """Why feeds were left alone, on one line: "2 feeds wait: A until 14:05 (the
+        server asked to wait (HTTP 429))"; "" when none did."""
+        waiting = [o for o in self.outcomes if o.status == "waiting"]
+        if not waiting:
+            return ""
+        first = waiting[0]
+        more = f"; and {len(waiting) - 1} more" if len(waiting) > 1 else ""
+        named = f"{_cut(first.name, 40)} {first.note}"
+        return f"{counted(len(waiting), 'feed')} left alone: {named}{more}"
+
     def line(self) -> str:
         """The one-line summary the CLI ends with."""
         line = (
@@ -100,6 +126,8 @@ class RefreshSummary:
             f" {counted(self.new, 'new article')},"
             f" {self.count('unchanged')} unchanged, {self.count('failed')} failed"
         )
+        if self.count("waiting"):
+            line += f", {self.count('waiting')} left alone"
         fetched = sum(o.full_texts for o in self.outcomes)
         failed = sum(o.full_text_failures for o in self.outcomes)
         if fetched or failed:
@@ -223,8 +251,15 @@ async def refresh_feeds(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     full_text: Collection[str] = (),
+    automatic: bool = False,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RefreshSummary:
     """Refresh feeds concurrently; each failure is recorded on its feed.
+
+    Each try is recorded too, with how long the feed is to be left alone
+    (`politeness`): a feed under a server's Retry-After is not asked again
+    before it ends; an automatic refresh also leaves alone a feed still
+    fresh by its own hint or max-age, or backing off after failures.
 
     Args:
         store: The library.
@@ -234,6 +269,8 @@ async def refresh_feeds(
         cancel: When set, feeds not yet started are skipped.
         full_text: Feed URLs whose new articles get their full story
             fetched from their pages (the config's `feeds.full_text`).
+        automatic: A refresh nobody asked for just now (the app's timer).
+        clock: The time now, in UTC.
 
     Returns:
         The outcome of every feed.
@@ -266,10 +303,33 @@ async def refresh_feeds(
                 outcome.note = f"full text not fetched ({type(exc).__name__})"
         return outcome
 
+    honoured = {"retry-after", "fresh", "backoff"} if automatic else {"retry-after"}
+
     async def one(client: httpx.AsyncClient, feed: Feed) -> FeedOutcome:
         if cancel is not None and cancel.is_set():
             return FeedOutcome(feed, "failed", error="cancelled")
+        now = clock()
+        until = parse_iso(feed.wait_until)
+        if until is not None and until > now and feed.wait_kind in honoured:
+            when = until.astimezone().strftime("%H:%M" if until - now < DAY else "%a %H:%M")
+            return FeedOutcome(feed, "waiting", note=f"until {when} ({feed.wait_reason})")
+        outcome = await tried(client, feed)
+        if outcome.status == "failed":
+            failures = feed.failures + 1
+            asked = retry_after(outcome.retry_after, now)
+            wait = after_failure(now, failures, asked, _status_of(outcome.error))
+        else:
+            failures = 0
+            wait = after_success(now, outcome.hint, max_age(outcome.cache_control))
+        kept = (wait.until.isoformat(timespec="seconds"), wait.kind, wait.reason) if wait else None
+        await asyncio.to_thread(
+            store.record_check, feed.id, now.isoformat(timespec="seconds"), failures, kept
+        )
+        return outcome
+
+    async def tried(client: httpx.AsyncClient, feed: Feed) -> FeedOutcome:
         host = urlsplit(feed.url).hostname or ""
+        asked: str | None = None  # a 429's or 503's Retry-After
         try:
             # The slot is held until the feed is stored, not only fetched:
             # feeds in memory (bodies, parsed entries) stay at `concurrency`
@@ -283,7 +343,8 @@ async def refresh_feeds(
                 if fetched.status == 304:
                     # A moved feed can answer 304 at its new address: still move it.
                     await asyncio.to_thread(store.record_feed_unchanged, feed.id, new_url)
-                    return await with_full_texts(client, FeedOutcome(feed, "unchanged"), new_url)
+                    unchanged = FeedOutcome(feed, "unchanged", cache_control=fetched.cache_control)
+                    return await with_full_texts(client, unchanged, new_url)
                 job = (
                     str(store.path),
                     feed,
@@ -301,16 +362,25 @@ async def refresh_feeds(
                 if isinstance(stored, str):
                     raise FetchError(stored)
                 new, updated, note = stored
-                outcome = FeedOutcome(feed, "updated", new=new, updated=updated, note=note)
+                outcome = FeedOutcome(
+                    feed,
+                    "updated",
+                    new=new,
+                    updated=updated,
+                    note=note,
+                    hint=feed_hint(fetched.body),
+                    cache_control=fetched.cache_control,
+                )
                 return await with_full_texts(client, outcome, new_url)
         except FetchError as exc:
             error = str(exc)
+            asked = exc.retry_after
         except StoreError:
             raise  # the library itself failed: not this feed's fault
         except Exception as exc:  # a bad URL or document must not stop the other feeds
             error = unexpected(exc)
         await asyncio.to_thread(store.record_feed_error, feed.id, error)
-        return FeedOutcome(feed, "failed", error=error)
+        return FeedOutcome(feed, "failed", error=error, retry_after=asked)
 
     async def tracked(client: httpx.AsyncClient, feed: Feed) -> None:
         outcome = await one(client, feed)
@@ -325,3 +395,40 @@ async def refresh_feeds(
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     return summary
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """An ISO 8601 time from the library (UTC when it names no zone), or None."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _status_of(error: str | None) -> str | None:
+    """ "HTTP 429" out of "HTTP 429 Too Many Requests", for the wait's reason."""
+    if error and error.startswith("HTTP "):
+        return " ".join(error.split()[:2])
+    return None
+
+
+def due_feeds(feeds: list[Feed], minutes_for: Callable[[str], int], now: datetime) -> list[Feed]:
+    """The feeds an automatic refresh should try now: each with an interval
+    (`minutes_for` its URL; 0 is never), last tried at least that long ago,
+    and not left alone (`wait_until`) past now."""
+    due = []
+    for feed in feeds:
+        minutes = minutes_for(feed.url)
+        if minutes <= 0:
+            continue
+        checked = parse_iso(feed.checked)
+        if checked is not None and now - checked < timedelta(minutes=minutes):
+            continue
+        until = parse_iso(feed.wait_until)
+        if until is not None and until > now:
+            continue
+        due.append(feed)
+    return due

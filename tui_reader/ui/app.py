@@ -33,6 +33,7 @@ from tui_reader.reading import open_for_reading
 from tui_reader.render import link_targets, render_article
 from tui_reader.searching import index_all, search
 from tui_reader.sources.seeds import open_library
+from tui_reader.ui.background_app import BackgroundApp
 from tui_reader.ui.browser import BrowserApp
 from tui_reader.ui.feeds_app import FeedsApp
 from tui_reader.ui.list_view import ListView
@@ -48,7 +49,6 @@ from tui_reader.ui.messages import (
     SearchIndexed,
 )
 from tui_reader.ui.reader_screen import ReaderScreen
-from tui_reader.ui.sync_app import SyncApp
 from tui_reader.ui.widgets.help_screen import key_label
 from tui_reader.words import counted
 
@@ -62,7 +62,7 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(BrowserApp, SyncApp, FeedsApp):
+class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME
@@ -125,6 +125,7 @@ class ReaderApp(BrowserApp, SyncApp, FeedsApp):
             self.notify(warning, title="Config", severity="warning", timeout=10)
         self.load_library()
         self.set_interval(METER_REFRESH_SECONDS, self.refresh_meter)
+        self.start_background_refresh()
 
     def on_unmount(self) -> None:
         self.refresh_cancel.set()
@@ -193,6 +194,7 @@ class ReaderApp(BrowserApp, SyncApp, FeedsApp):
                 progress=progress,
                 cancel=self.refresh_cancel,
                 full_text=self.config.full_text_feeds,
+                clock=self.now,
             )
         except StoreError as exc:
             self.post_message(LibraryProblem(str(exc)))

@@ -160,6 +160,9 @@ class FeedsScreen(Screen[None]):
                 detail.append(f" · in {feed.folder}")
             if feed.error:
                 detail.append(f"\nLast refresh failed: {feed.error}", style="red")
+            if feed.wait_until and feed.wait_kind != "fresh":  # backing off, or asked to wait
+                until = _local_minute(feed.wait_until)
+                detail.append(f"\nNext try after {until}: {feed.wait_reason}", style="yellow")
         elif row.kind == "folder":
             members = [
                 r for r in self.feed_list.rows if r.kind == "feed" and r.folder == row.folder
@@ -323,3 +326,13 @@ class FeedsScreen(Screen[None]):
             return
         self.app.call_from_thread(self.load_rows, row)
         self.app.call_from_thread(self.changed, None)
+
+
+def _local_minute(iso: str) -> str:
+    """"2026-12-02 14:05" in local time, for a stored ISO 8601 time."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
