@@ -329,7 +329,7 @@ class FeedsScreen(Screen[None]):
 
 
 def _local_minute(iso: str) -> str:
-    """"2026-12-02 14:05" in local time, for a stored ISO 8601 time."""
+    """ "2026-12-02 14:05" in local time, for a stored ISO 8601 time."""
     from datetime import datetime
 
     try:
