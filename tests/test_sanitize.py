@@ -33,3 +33,18 @@ def test_clean_text(raw, clean):
 
 def test_clean_line_folds_whitespace():
     assert clean_line("  a\t b\n\nc  ") == "a b c"
+
+
+def test_the_fast_paths_skip_nothing_the_cleaner_removes() -> None:
+    """clean_text and clean_line return printable text untouched: sound only if
+    no character they remove is printable, and no printable one but the space
+    is whitespace. Checked over every code point."""
+    import sys
+
+    from tui_reader.sanitize import _INVISIBLE
+
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert [c for c in every if c.isprintable() and _INVISIBLE.match(c)] == []
+    assert [c for c in every if c.isprintable() and c.isspace()] == [" "]
+    assert clean_line("  two  spaces ") == "two spaces"
+    assert clean_line("tab\there") == "tab here"

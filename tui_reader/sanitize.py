@@ -60,6 +60,8 @@ def clean_text(text: str) -> str:
     # Every escape sequence starts with ESC or CSI, and CR is a control too:
     # text with none of the characters removed is already clean (most text:
     # one scan instead of four).
+    if text.isprintable():  # nothing below is printable (checked by a test)
+        return text
     if text.isascii():  # most text: the controls are then the only suspects
         raw = text.encode("ascii")
         if len(raw.translate(None, _ASCII_CONTROLS)) == len(raw):
@@ -80,4 +82,11 @@ def clean_line(text: str) -> str:
     Returns:
         The cleaned text on one line, stripped.
     """
+    # Printable text (no control, format or separator character but the
+    # ASCII space: Python's definition) holds nothing `clean_text` removes,
+    # and no whitespace but spaces: most titles, checked in one C pass.
+    if text.isprintable():
+        if "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        return " ".join(text.split())
     return " ".join(clean_text(text).split())

@@ -278,6 +278,8 @@ class SyncStore(Database):
                 )
             }
             rows = [row for row in rows if row[12] not in held]
+            texts = [text for text in texts if text[1] not in held]
+            base = int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
             before = db.total_changes
             db.executemany(
                 "INSERT OR IGNORE INTO articles (id, origin, source, url, guid, title,"
@@ -287,11 +289,20 @@ class SyncStore(Database):
                 rows,
             )
             new = db.total_changes - before
-            db.executemany(
-                "INSERT OR REPLACE INTO article_texts (article, body, html)"
-                " SELECT seq, '[]', ? FROM articles WHERE server_item = ?",
-                [text for text in texts if text[1] not in held],
-            )
+            last = int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
+            if new == len(rows) and last == base + new:
+                # Every row went in, each numbered one past the last: in order.
+                db.executemany(
+                    "INSERT OR REPLACE INTO article_texts (article, body, html)"
+                    " VALUES (?, '[]', ?)",
+                    [(base + n, html) for n, (html, _) in enumerate(texts, 1)],
+                )
+            else:  # some were refused (an id taken): find each one's row
+                db.executemany(
+                    "INSERT OR REPLACE INTO article_texts (article, body, html)"
+                    " SELECT seq, '[]', ? FROM articles WHERE server_item = ?",
+                    texts,
+                )
         return new
 
     def apply_server_states(self, unread: set[int], starred: set[int]) -> tuple[int, int]:
