@@ -71,13 +71,12 @@ def matches(expression: Expression, item: Item, now: float) -> bool:
             ">=": value >= wanted,  # type: ignore[operator]
         }[op]
     assert isinstance(wanted, str) and isinstance(value, str)
-    flags = re.IGNORECASE if ignores_case(wanted) else 0
-    if op in ("=~", "!~"):
-        found = re.search(wanted, value, flags) is not None
-    elif flags:
-        found = re.search(re.escape(wanted), value, flags) is not None
-    else:
-        found = wanted in value
+    # Smart case: with no capital in the pattern, the text is read in lower case.
+    if ignores_case(wanted):
+        value = value.lower()
+        if op in ("#", "!#"):
+            wanted = wanted.lower()
+    found = re.search(wanted, value) is not None if op in ("=~", "!~") else wanted in value
     return found if op in ("=~", "#") else not found
 
 

@@ -10,8 +10,9 @@ days since the article's date) and `date` (its day, `2024-05-17`, in UTC);
 the operators `=` `!=`, `=~` `!~` (regular expressions), `#` `!#` (contains),
 `<` `>` `<=` `>=` and `between 1:7`; `and`, `or`, `not` and parentheses.
 Regular expressions and "contains" ignore case unless the pattern has a
-capital letter (as vim's smartcase). A value is "quoted" (`\\"` and `\\\\`
-are its only escapes, so `\\d` stays a regex's `\\d`) or a bare word.
+capital letter (vim's smartcase): without one, they read the text in lower
+case. A value is "quoted" (`\\"` and `\\\\` are its only escapes, so `\\d`
+stays a regex's `\\d`) or a bare word.
 
 A mistake is a `FilterError`: one line that names the place
 (`filter: expected a value after "=~" at column 18`). Every check happens
@@ -163,15 +164,6 @@ def ignores_case(pattern: str) -> bool:
         elif char.isupper():
             return False
     return True
-
-
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """A regular expression as the filter reads it (smart case).
-
-    Raises:
-        re.error: When it is not a regular expression.
-    """
-    return re.compile(pattern, re.IGNORECASE if ignores_case(pattern) else 0)
 
 
 def parse_filter(text: str) -> Filter:
@@ -383,7 +375,7 @@ def _typed(
         return _range_value(attribute, value, column)
     if operator in ("=~", "!~"):
         try:
-            compile_pattern(value)
+            re.compile(value)
         except re.error as exc:
             # Point into the pattern: its position, past the opening quote.
             at = column + (exc.pos or 0) + int(quoted)

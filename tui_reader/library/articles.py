@@ -261,7 +261,13 @@ class ArticleStore(Database):
         sql = f"SELECT {HEADLINE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {_ORDER_BY[order]}"
+        # A filter reads every row anyway: reading them in the table's order
+        # and sorting the matches beats walking the sort_key index and
+        # fetching each row out of order (50 ms against 150 for 11,000 of 100,000).
+        order_by = _ORDER_BY[order]
+        if filter is not None and order_by.startswith("sort_key"):
+            order_by = "+" + order_by
+        sql += f" ORDER BY {order_by}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         # Row by row, not fetchall(): 100,000 rows held twice (as tuples and as
