@@ -9,7 +9,8 @@ from that server, then measures in a real terminal (tmux, polling
 `capture-pane`): first screen, cursor-move latency, a burst of 200 moves,
 opening a 5,000-word article, refresh cold and all-304 (with its peak
 memory), peak memory of the app (VmHWM), cursor moves during a refresh, the
-deferred search-index pass and search queries. Runs of the two programs
+deferred search-index pass, search queries, and filter expressions listed
+in-process (`--filter-only`: those alone, after a cold refresh). Runs of the two programs
 alternate; medians and ratios are printed and written to BENCHMARKS.md.
 Needs tmux; newsboat is optional (`apt-get install newsboat`).
 
@@ -41,6 +42,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = [
@@ -345,6 +347,11 @@ TARGETS = {
     "search, first 500, slowest query (ms)": "<= 50",
     "search in the app, Enter to list (ms)": "",
     "feed list (F), every feed (ms)": "<= 100",
+    "filter over N articles: the issue's example (ms)": "well under 100",
+    "filter over N articles: median of the expressions (ms)": "< 100",
+    "filter over N articles: slowest expression (ms)": "< 100",
+    "filter over N articles: slowest expression, counted in SQL (ms)": "< 100",
+    "filter over N articles: content # (every text read) (ms)": "",
     # Sync with FreshRSS (N: the figure's own count, see `target_of`).
     "sync floor: download N items (s)": "",
     "first sync, N items, the command (s)": "",
@@ -358,6 +365,19 @@ TARGETS = {
     "cursor move during a first sync, p95 (ms)": "<= 100",
 }
 SEARCH_QUERIES = ["minister", "lithium exports", "batter*", "headline 999", "nickel cars region"]
+# The filters timed: the issue's example first, then one of each kind of
+# condition. The feeds are dated 1-28 Sep 2025: `age` counts back from FILTER_NOW.
+ISSUE_FILTER = 'unread = "yes" and (title =~ "battery|lithium" or feedtitle = "Nikkei") and age < 7'
+FILTERS = [
+    ISSUE_FILTER,
+    "age < 7",
+    'title =~ "battery|lithium"',
+    'feedurl # "feed7" and unread = "yes"',
+    'not (starred = "yes" or folder = "Work") and date between 2025-09-01:2025-09-07',
+    'author !~ "^a" and title # "Nickel"',
+]
+CONTENT_FILTER = 'content # "lithium"'
+FILTER_NOW = 1_759_104_000  # 2025-09-29 00:00 UTC
 
 
 def target_of(figure: str) -> str:
@@ -415,6 +435,77 @@ def search_timings(data_dir: Path) -> tuple[float, list[float]]:
     return index, times
 
 
+def filter_timings(data_dir: Path, runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Time each filter in-process over an indexed library: the headlines it lists (as
+    the app loads them), and its matches only counted (SQL alone, no rows built)."""
+    script = (
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from tui_reader.filter_language import parse_filter\n"
+        "from tui_reader.library.filter_sql import filter_sql\n"
+        "from tui_reader.library.store import Store\n"
+        "from tui_reader.searching import index_all\n"
+        "store = Store.open(Path(sys.argv[1]))\n"
+        "index_all(store, batch=5000)\n"
+        "out = {}\n"
+        "for text in json.loads(sys.argv[2]):\n"
+        "    picked = parse_filter(text)\n"
+        "    sql = filter_sql(picked, float(sys.argv[3]))\n"
+        "    count = f'SELECT count(*) FROM articles WHERE {sql.where}'\n"
+        "    times, counting = [], []\n"
+        "    for _ in range(int(sys.argv[4])):\n"
+        "        t = time.perf_counter()\n"
+        "        found = store.headlines(filter=picked, now=float(sys.argv[3]))\n"
+        "        times.append((time.perf_counter() - t) * 1000)\n"
+        "        t = time.perf_counter()\n"
+        "        store.query(count, sql.params)\n"
+        "        counting.append((time.perf_counter() - t) * 1000)\n"
+        "    out[text] = [times, counting, len(found)]\n"
+        "print(json.dumps(out))\n"
+    )
+    import json
+
+    texts = [*FILTERS, CONTENT_FILTER]
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(data_dir),
+            json.dumps(texts),
+            str(FILTER_NOW),
+            str(runs),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    timed: dict[str, list[Any]] = json.loads(out)
+    for text, (times, counting, found) in timed.items():
+        print(
+            f"  filter {text!r}: {found:,} stories, median {median(times):.1f} ms"
+            f" (counted: {median(counting):.1f} ms)",
+            flush=True,
+        )
+    return {text: (times, counting) for text, (times, counting, _found) in timed.items()}
+
+
+def measure_filters(
+    record: Callable[[Any, str, float], None], reader: Any, data: Path, total: int, runs: int
+) -> None:
+    """The filter figures over the big library (tui-reader only: newsboat filters in its UI)."""
+    timed = filter_timings(data, max(runs, 5))
+    over = f"filter over {total:,} articles:"
+    record(reader, f"{over} the issue's example (ms)", median(timed[ISSUE_FILTER][0]))
+    medians = [median(timed[text][0]) for text in FILTERS]
+    record(reader, f"{over} median of the expressions (ms)", median(medians))
+    record(reader, f"{over} slowest expression (ms)", max(medians))
+    counted = max(median(timed[text][1]) for text in FILTERS)
+    record(reader, f"{over} slowest expression, counted in SQL (ms)", counted)
+    record(reader, f"{over} content # (every text read) (ms)", median(timed[CONTENT_FILTER][0]))
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -444,6 +535,11 @@ def main() -> int:
     parser.add_argument("--no-sync", action="store_true", help="leave out the sync figures")
     parser.add_argument("--sync-only", action="store_true", help="only the sync figures (FreshRSS)")
     parser.add_argument(
+        "--filter-only",
+        action="store_true",
+        help="only the filter figures (builds the big library by a cold refresh first)",
+    )
+    parser.add_argument(
         "--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where the table goes"
     )
     args = parser.parse_args()
@@ -464,7 +560,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="tui-reader-bench-"))
     reader = TuiReader(work)
     programs: list[TuiReader | Newsboat] = [reader]
-    if shutil.which("newsboat") and not args.no_newsboat:
+    if shutil.which("newsboat") and not args.no_newsboat and not args.filter_only:
         programs.append(Newsboat(work))
     else:
         print("newsboat not measured: tui-reader alone", flush=True)
@@ -481,9 +577,14 @@ def main() -> int:
     keepalive = f"bench-keepalive-{os.getpid()}"
     subprocess.run(["tmux", "new-session", "-d", "-s", keepalive, "sleep 86400"], check=True)
     try:
-        if not args.sync_only:
+        if args.filter_only:
+            reader.subscribe("big", urls)
+            print(f"tui-reader: cold refresh of {feeds_n} x {items_n} ...", flush=True)
+            reader.refresh("big")
+            measure_filters(record, reader, reader.data("big"), feeds_n * items_n, runs)
+        elif not args.sync_only:
             measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_feeds, runs)
-        if not args.no_sync:
+        if not args.no_sync and not args.filter_only:
             measure_sync(args, reader, record, server, urls, work, feeds_n, items_n, runs)
     finally:
         server.shutdown()
@@ -518,6 +619,8 @@ def measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_
     record(reader, "search, first 500, median per query (ms)", median(query_ms))
     record(reader, "search, first 500, slowest query (ms)", max(query_ms))
     reader.cli("small", "search", "minister")  # a search catches up with the index
+    # Filters over the big library (indexed just above, for `content`).
+    measure_filters(record, reader, reader.data("big"), feeds_n * items_n, runs)
 
     # First screens, alternating programs.
     for label, figure in (

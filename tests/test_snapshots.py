@@ -146,6 +146,20 @@ class TestHelp:
         assert snap_compare(reader, terminal_size=(100, 30), run_before=open_help)
 
 
+class TestFilter:
+    def test_filtered_list_100x30(self, snap_compare, reader):
+        """\\ with an expression: the stories it picks, and the header names the filter."""
+
+        async def filter_list(pilot) -> None:
+            await wait_for_library(pilot)
+            await pilot.press("backslash")  # ask for a filter
+            await pilot.pause()
+            await pilot.press(*'title =~ "story [23]" and age >= 58', "enter")  # type it, filter
+            await wait_for_library(pilot)
+
+        assert snap_compare(reader, terminal_size=(100, 30), run_before=filter_list)
+
+
 def library_with_folders(data_dir: Path) -> None:
     """Three feeds, two in a folder, one failing; updated at fixed times."""
     from tests.test_feed_list import library

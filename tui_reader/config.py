@@ -81,6 +81,9 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
         "feeds", "F", "The feed list: show, reload, remove, rename, file in a folder", "feeds"
     ),
     KeyAction("search", "slash", "Search titles and text (empty: show all)", "search"),
+    KeyAction(
+        "filter", "backslash", 'Filter: unread = "yes" and age < 7 (empty: show all)', "filter"
+    ),
     KeyAction("full_text", "f", "Fetch the full story from its web page", "full_text"),
     KeyAction(
         "switch_version", "v", "Full story / the feed's own version (after f)", "switch_version"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from tui_reader.filter_language import Filter
 from tui_reader.library.articles import Headline
 from tui_reader.library.store import Store
 from tui_reader.sources.html_convert import html_text
@@ -41,6 +42,8 @@ def search(
     catch_up_fully: bool = False,
     cancel: threading.Event | None = None,
     limit: int | None = None,
+    filter: Filter | None = None,
+    now: float | None = None,
 ) -> SearchResults:
     """Search titles and text for `query`, best matches first.
 
@@ -51,6 +54,8 @@ def search(
             CLI); else only when it is at most `SEARCH_CATCH_UP` articles.
         cancel: Stops the catching up between batches.
         limit: At most this many (a first page); None: every match.
+        filter: Only the matches a filter expression picks.
+        now: The time the filter's `age` counts back from (None: the clock).
 
     Returns:
         Matching headlines, and how many articles were still unindexed.
@@ -59,4 +64,4 @@ def search(
     if catch_up_fully or pending <= SEARCH_CATCH_UP:
         index_all(store, cancel, batch=5_000 if catch_up_fully else 500)
         pending = 0
-    return SearchResults(store.search(query, limit=limit), pending)
+    return SearchResults(store.search(query, limit=limit, filter=filter, now=now), pending)

@@ -21,6 +21,7 @@ from tui_reader.cli.common import (
     find_ids,
     make_meter,
     print_headlines,
+    read_filter,
     shown,
 )
 from tui_reader.config import Config
@@ -30,11 +31,27 @@ from tui_reader.words import counted
 
 
 def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    """Print the headlines as lines or as a JSON array."""
+    """Print the headlines (those a filter picks) as lines or as a JSON array."""
+    picked = read_filter(args.filter)
     feed_id = find_feed(store, args.feed).id if args.feed else None
-    headlines = store.headlines(unread_only=args.unread, starred_only=args.starred, feed_id=feed_id)
+    if picked is not None and picked.uses_content:
+        _catch_up_index(store)  # `content` is the text the search index holds
+    headlines = store.headlines(
+        unread_only=args.unread, starred_only=args.starred, feed_id=feed_id, filter=picked
+    )
     print_headlines(headlines, args.json, out)
     return EXIT_OK
+
+
+def _catch_up_index(store: Store) -> None:
+    """Index what a refresh left for the deferred pass, saying so when it is much."""
+    from tui_reader.searching import SEARCH_CATCH_UP, index_all
+
+    pending = store.unindexed_count()
+    if pending > SEARCH_CATCH_UP:
+        print(f"indexing {counted(pending, 'new article')} for search (once) ...", file=sys.stderr)
+    if pending:
+        index_all(store, batch=5_000)
 
 
 def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -106,14 +123,13 @@ def cmd_mark(store: Store, config: Config, args: argparse.Namespace, out: TextIO
 
 def cmd_search(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Search titles and text; headlines only, so nothing withheld is shown."""
+    from tui_reader.searching import search
+
+    picked = read_filter(args.filter)
     # A refresh leaves indexing to a deferred pass (the app runs it in the
     # background); catch up here with what it has not covered yet.
-    from tui_reader.searching import SEARCH_CATCH_UP, search
-
-    pending = store.unindexed_count()
-    if pending > SEARCH_CATCH_UP:
-        print(f"indexing {counted(pending, 'new article')} for search (once) ...", file=sys.stderr)
-    results = search(store, " ".join(args.query), catch_up_fully=True).headlines
+    _catch_up_index(store)
+    results = search(store, " ".join(args.query), catch_up_fully=True, filter=picked).headlines
     print_headlines(results, args.json, out)
     if not results and not args.json:
         print("no matches", file=sys.stderr)

@@ -13,6 +13,7 @@ from typing import TextIO
 from tui_reader import APP_NAME
 from tui_reader.config import Config
 from tui_reader.errors import ShownError
+from tui_reader.filter_language import Filter, FilterError, parse_filter
 from tui_reader.library.articles import Headline
 from tui_reader.library.feeds import AmbiguousFeed, Feed
 from tui_reader.library.store import Store
@@ -54,6 +55,16 @@ def make_meter(store: Store, config: Config) -> Meter:
 def check_online(config: Config) -> None:
     if config.offline:
         raise UserError("offline: network use is turned off (--offline or network.offline)")
+
+
+def read_filter(text: str | None) -> Filter | None:
+    """`--filter EXPR` parsed; a bad expression is a usage error (exit 2), one line."""
+    if text is None:
+        return None
+    try:
+        return parse_filter(text)
+    except FilterError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def print_headlines(headlines: list[Headline], as_json: bool, out: TextIO) -> None:

@@ -6,6 +6,11 @@ import argparse
 
 from tui_reader import APP_NAME, __version__
 
+_FILTER_HELP = (
+    "only the articles a filter expression picks, e.g. 'unread = \"yes\" and age < 7'"
+    " (see the README)"
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -35,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--feed", metavar="FEED", help="only this feed's (id, URL, title or its start)"
     )
+    listing.add_argument("--filter", metavar="EXPR", help=_FILTER_HELP)
 
     read = commands.add_parser("read", help="print an article (counts against the meter)")
     read.add_argument("id", help="the article id, or an unambiguous prefix of it")
@@ -110,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="full-text search, best matches first")
     search.add_argument("query", nargs="+", metavar="WORD", help="words (a trailing * is a prefix)")
     search.add_argument("--json", action="store_true", help="print a JSON array")
+    search.add_argument("--filter", metavar="EXPR", help=_FILTER_HELP)
 
     export = commands.add_parser("export-opml", help="write subscriptions as OPML 2.0")
     export.add_argument("file", nargs="?", metavar="FILE", help="default: standard output")

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tui_reader.article import Article
+from tui_reader.filter_language import Filter
 from tui_reader.library.database import Database, Row, now_iso
+from tui_reader.library.filter_sql import filter_sql
 from tui_reader.library.settings import put_setting, read_setting
 from tui_reader.sync_settings import READING_LIST
 
@@ -223,6 +225,8 @@ class ArticleStore(Database):
         folder: str | None = None,
         order: Order = "newest",
         limit: int | None = None,
+        filter: Filter | None = None,
+        now: float | None = None,
     ) -> list[Headline]:
         """List headlines, newest first unless `order` says otherwise.
 
@@ -233,6 +237,8 @@ class ArticleStore(Database):
             folder: Only the articles of the feeds filed under this folder.
             order: "newest" first, "oldest" first, or by "feed".
             limit: At most this many (the first screenful, say).
+            filter: Only the articles a filter expression picks.
+            now: The time the filter's `age` counts back from (None: the clock).
 
         Returns:
             Headlines in display order.
@@ -248,10 +254,20 @@ class ArticleStore(Database):
         if folder is not None:
             where.append("feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
             params.append(folder)
+        if filter is not None:
+            condition = filter_sql(filter, now)
+            where.append(condition.where)
+            params.extend(condition.params)
         sql = f"SELECT {HEADLINE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {_ORDER_BY[order]}"
+        # A filter reads every row anyway: reading them in the table's order
+        # and sorting the matches beats walking the sort_key index and
+        # fetching each row out of order (50 ms against 150 for 11,000 of 100,000).
+        order_by = _ORDER_BY[order]
+        if filter is not None and order_by.startswith("sort_key"):
+            order_by = "+" + order_by
+        sql += f" ORDER BY {order_by}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         # Row by row, not fetchall(): 100,000 rows held twice (as tuples and as

@@ -3,7 +3,8 @@
 Every write is a transaction; `BEGIN IMMEDIATE` takes the write lock first,
 so app instances and CLI calls sharing one data dir agree (the meter's
 check-and-record relies on it). A damaged file is moved aside with a
-timestamp, never deleted. Imports `schema` and `errors` only.
+timestamp, never deleted. Each connection gets the SQL function filters
+call (`filter_sql`). Imports `schema`, `filter_sql` and `errors` only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Self
 
 from tui_reader.errors import ShownError, one_line
 from tui_reader.library import schema
+from tui_reader.library.filter_sql import register_filter_functions
 
 # How long a writer waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 15_000
@@ -190,6 +192,7 @@ class Database:
             check_same_thread=False,
         )
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        register_filter_functions(self.db)
         # Check the version before anything writes (switching to WAL rewrites
         # the header): a newer program's library is left exactly as it was.
         schema.refuse_newer_schema(self.db, self.path, StoreError)

@@ -11,8 +11,10 @@ import threading
 from collections.abc import Callable
 
 from tui_reader.article import Article
+from tui_reader.filter_language import Filter
 from tui_reader.library.articles import HEADLINE_COLUMNS, Headline, headline_from_row
 from tui_reader.library.database import Database
+from tui_reader.library.filter_sql import filter_sql
 
 # Search ranks title matches by relevance when there are fewer than this.
 RANK_TITLES_UP_TO = 1_000
@@ -93,7 +95,14 @@ class SearchIndex(Database):
             total += done
         return total
 
-    def search(self, query: str, *, limit: int | None = None) -> list[Headline]:
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int | None = None,
+        filter: Filter | None = None,
+        now: float | None = None,
+    ) -> list[Headline]:
         """Find articles by the words of `query`, best matches first.
 
         Every word must occur (in the title or the text); a word ending in
@@ -104,6 +113,8 @@ class SearchIndex(Database):
             query: Words as the user typed them (no FTS syntax needed).
             limit: At most this many results; None: every match (the list
                 holds them all: nothing is hidden behind a cap).
+            filter: Only the matches a filter expression picks.
+            now: The time the filter's `age` counts back from (None: the clock).
 
         Returns:
             Matching headlines: title matches by relevance, then the rest
@@ -118,6 +129,13 @@ class SearchIndex(Database):
         if not terms:
             return []
         match = " ".join(terms)
+        # The filter inside both queries, so `limit` counts what it lets through.
+        picked = ""
+        params: tuple[object, ...] = ()
+        if filter is not None:
+            condition = filter_sql(filter, now)
+            picked = f" AND rowid IN (SELECT articles.seq FROM articles WHERE {condition.where})"
+            params = condition.params
         # Title matches first, by relevance; then the other matches, newest
         # first. Scoring every body match (bm25) costs 170 ms when a word is in
         # 100,000 articles; walking the index by rowid costs under 1 ms. Title
@@ -126,16 +144,17 @@ class SearchIndex(Database):
         # short title scores alike), so the newest come first there as well.
         in_titles = self.query(
             "SELECT rowid, bm25(articles_fts, 5.0, 1.0) FROM articles_fts"
-            " WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (f"title : ({match})", RANK_TITLES_UP_TO),
+            f" WHERE articles_fts MATCH ?{picked} ORDER BY rowid DESC LIMIT ?",
+            (f"title : ({match})", *params, RANK_TITLES_UP_TO),
         )
         if len(in_titles) < RANK_TITLES_UP_TO:
             in_titles.sort(key=lambda row: row[1])  # bm25: lower is better
         in_titles = in_titles[:limit]
         # LIMIT -1 is SQLite's "no limit".
         anywhere = self.query(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (match, -1 if limit is None else limit + len(in_titles)),
+            f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?{picked}"
+            " ORDER BY rowid DESC LIMIT ?",
+            (match, *params, -1 if limit is None else limit + len(in_titles)),
         )
         order = list(dict.fromkeys(row[0] for row in [*in_titles, *anywhere]))[:limit]
         by_rowid: dict[int, Headline] = {}

@@ -337,14 +337,19 @@ class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
         """Load the headlines of the current view."""
         if self.store is None:
             return
-        view = self.view
+        view, now = self.view, self.clock()  # `age` counts back from the app's clock
         with self._store_errors():
             self.list_last_row = self.store.last_row()  # C marks nothing stored after it
             if view.query:
                 # The first page at once; every other match follows (a common
                 # word matches 100,000 stories: about a second to list).
                 results = search(
-                    self.store, view.query, cancel=self.index_cancel, limit=FIRST_SCREENFUL
+                    self.store,
+                    view.query,
+                    cancel=self.index_cancel,
+                    limit=FIRST_SCREENFUL,
+                    filter=view.filter,
+                    now=now,
                 )
                 if results.still_pending:
                     # Answered from what is indexed; the background pass
@@ -362,7 +367,7 @@ class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
                 if len(headlines) == FIRST_SCREENFUL:
                     first = [h for h in headlines if _shown_in(view, h)]
                     self.post_message(HeadlinesLoaded(first, view, keep_cursor, more=True))
-                    headlines = self.store.search(view.query)
+                    headlines = self.store.search(view.query, filter=view.filter, now=now)
                     keep_cursor = True
                 headlines = [h for h in headlines if _shown_in(view, h)]
             else:
@@ -372,6 +377,8 @@ class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
                     feed_id=view.feed_id,
                     folder=view.folder,
                     order=view.order,
+                    filter=view.filter,
+                    now=now,
                 )
             # A newer load (a reload after indexing, say) replaced this one:
             # its older answer must not land after the newer one.
@@ -500,7 +507,9 @@ class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
             self.reader_screen.open_first_unread()
 
     def on_search_indexed(self, message: SearchIndexed) -> None:
-        if self.view.query:  # results shown so far may have missed some
+        filtered = self.view.filter
+        # Results shown so far may have missed some (content: the index's text).
+        if self.view.query or (filtered is not None and filtered.uses_content):
             self.reload_headlines()
 
     def on_headline_changed(self, message: HeadlineChanged) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from textual import work
 from textual.reactive import reactive
 
+from tui_reader.filter_language import FilterError, parse_filter
 from tui_reader.library.articles import ORDERS, Order
 from tui_reader.library.feeds import FeedOverview
 from tui_reader.ui.feeds_screen import FeedsScreen
@@ -32,6 +33,27 @@ class FeedsApp(MarkingApp):
     open_first_unread: bool  # n moved to another feed: open its first unread
     # The feed list as last read, shown at once the next time F opens it.
     known_feeds: FeedOverview | None = None
+
+    # The filter -----------------------------------------------------------
+
+    def filter_by(self, text: str | None) -> None:
+        """Show the stories a filter expression picks; "" shows them all again.
+
+        A bad expression is one line in a notice and the list stays as it was.
+        Parsing is quick and reads nothing: the SQL runs in `load_headlines`.
+        """
+        if text is None:  # Esc
+            return
+        if not text.strip():
+            if self.view.filter is not None:
+                self.view = self.view.filtered(None)
+            return
+        try:
+            picked = parse_filter(text)
+        except FilterError as exc:
+            self.notify(str(exc), severity="warning", timeout=8)
+            return
+        self.view = self.view.filtered(picked)
 
     # The feed list --------------------------------------------------------
 

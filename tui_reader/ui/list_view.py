@@ -1,7 +1,7 @@
 """What the headline list shows: one frozen value the app holds in a `reactive`.
 
-Changing the view (unread only, starred, one feed, one folder, a search, the
-order) is one assignment; the app's `watch_view` reloads the list and the
+Changing the view (unread only, starred, one feed, one folder, a search, a
+filter expression, the order) is one assignment; the app's `watch_view` reloads the list and the
 header from it. Imports nothing of Textual.
 """
 
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from tui_reader.filter_language import Filter
 from tui_reader.library.articles import ORDERS, Order
+from tui_reader.sanitize import clean_line
 
 # How the header names an order other than the default.
 ORDER_NAMES: dict[Order, str] = {
@@ -29,11 +31,19 @@ class ListView:
     feed_title: str = ""
     folder: str | None = None  # the feeds filed under one folder
     query: str = ""  # when set, the list shows search results
+    filter: Filter | None = None  # when set, only the stories it picks
     order: Order = "newest"
 
     def title(self) -> str:
-        """How the header names this view, e.g. "Folder: Tech (unread), oldest first"."""
-        if self.query:
+        """How the header names this view, e.g. "Folder: Tech (unread), oldest first".
+
+        The filter's text is the user's, but the header shows it as `Text`, never markup.
+        """
+        shown_filter = clean_line(self.filter.text) if self.filter else ""
+        whole_library = not self.query and self.feed_id is None and self.folder is None
+        if shown_filter and whole_library:
+            name = f"Filter: {shown_filter}"
+        elif self.query:
             name = f"Search: {self.query}"
         elif self.feed_id is not None:
             name = self.feed_title
@@ -41,7 +51,11 @@ class ListView:
             name = f"Folder: {self.folder}"
         else:
             name = "Starred" if self.starred_only else "All articles"
-        if self.starred_only and (self.query or self.feed_id is not None or self.folder):
+        if shown_filter and not whole_library:
+            name += f" (filter: {shown_filter})"
+        if self.starred_only and (
+            self.query or self.feed_id is not None or self.folder or self.filter
+        ):
             name += " (starred)"
         if self.unread_only:
             name += " (unread)"
@@ -52,7 +66,12 @@ class ListView:
     def same_list(self, other: ListView) -> bool:
         """Whether `other` lists the same stories, maybe fewer or in another
         order (the cursor can stay on its story)."""
-        return (self.feed_id, self.folder, self.query) == (other.feed_id, other.folder, other.query)
+        return (self.feed_id, self.folder, self.query, self.filter) == (
+            other.feed_id,
+            other.folder,
+            other.query,
+            other.filter,
+        )
 
     def toggled_unread(self) -> ListView:
         """This view with "unread only" switched."""
@@ -70,6 +89,10 @@ class ListView:
         """This view showing the matches of `query` ("" shows the list again)."""
         return replace(self, query=query)
 
+    def filtered(self, filter: Filter | None) -> ListView:
+        """This view with only the stories a filter picks (None: every story again)."""
+        return replace(self, filter=filter)
+
     def of_feed(self, feed_id: int | None, title: str = "") -> ListView:
         """This view showing one feed (None: every feed)."""
         return replace(
@@ -81,7 +104,13 @@ class ListView:
         return replace(self, feed_id=None, feed_title="", folder=folder)
 
     def of_everything(self, *, starred: bool = False) -> ListView:
-        """Every story (or every starred one), with no feed, folder or search."""
+        """Every story (or every starred one), with no feed, folder, search or filter."""
         return replace(
-            self, feed_id=None, feed_title="", folder=None, query="", starred_only=starred
+            self,
+            feed_id=None,
+            feed_title="",
+            folder=None,
+            query="",
+            filter=None,
+            starred_only=starred,
         )

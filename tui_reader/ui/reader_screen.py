@@ -29,6 +29,7 @@ from tui_reader.ui.widgets.headline_list import HeadlineList
 from tui_reader.ui.widgets.help_screen import HelpScreen
 from tui_reader.ui.widgets.key_footer import KeyFooter
 from tui_reader.ui.widgets.meter_header import MeterHeader
+from tui_reader.ui.widgets.prompts import AskLine
 
 if TYPE_CHECKING:
     from tui_reader.sources.subscribe import FeedOffer
@@ -57,6 +58,9 @@ class Reader(Protocol):
 
     def search_for(self, query: str | None) -> None:
         """Show the matches of a search."""
+
+    def filter_by(self, text: str | None) -> None:
+        """Show the stories a filter expression picks ("" all again, None: no change)."""
 
     def start_full_text(self, article_id: str) -> None:
         """Fetch an article's full story."""
@@ -410,6 +414,16 @@ class ReaderScreen(Screen[None]):
 
     def action_search(self) -> None:
         self.app.push_screen(SearchDialog(self.reader.view.query), self.reader.search_for)
+
+    def action_filter(self) -> None:
+        shown = self.reader.view.filter
+        ask = AskLine(
+            "Filter (title, content, author, feedtitle, folder, unread, starred, age, date ...)",
+            shown.text if shown else "",
+            'unread = "yes" and (title =~ "battery|lithium" or feedtitle = "Nikkei") and age < 7'
+            "    Enter: filter (empty: show all)    Esc: keep",
+        )
+        self.app.push_screen(ask, self.reader.filter_by)
 
     def action_full_text(self) -> None:
         # The story on screen if there is one, else the one under the cursor.

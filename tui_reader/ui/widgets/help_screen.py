@@ -20,6 +20,7 @@ from tui_reader.config import KEY_ACTIONS, Config
 _KEY_LABELS = {
     "question_mark": "?",
     "slash": "/",
+    "backslash": "\\",
     "space": "Space",
     "enter": "Enter",
     "tab": "Tab",
