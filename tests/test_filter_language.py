@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FakeClock
-from tests.filter_reference import Item, matches
+from tui_reader.filter_match import Item, matches
 from tui_reader.article import Article, Block, BlockKind
 from tui_reader.filter_language import (
     MAX_CONDITIONS,

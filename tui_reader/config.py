@@ -25,6 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from tui_reader.feed_urls import normalise_feed_url
+from tui_reader.filter_settings import (
+    IgnoreRule,
+    QueryFeed,
+    read_feed_ignores,
+    read_ignores,
+    read_queries,
+)
 from tui_reader.meter import LIMIT_RANGE, PERIOD_DAYS_RANGE
 from tui_reader.network_settings import NetworkSettings
 from tui_reader.refresh_settings import (
@@ -172,6 +179,8 @@ class Config:
     text_width: int = DEFAULT_TEXT_WIDTH  # cells an article's text wraps at; 0: the pane's
     sync: SyncSettings | None = None  # a Google Reader API account ([sync]), or none
     refresh: RefreshSettings = field(default_factory=RefreshSettings)  # [app], [[feed]]
+    queries: list[QueryFeed] = field(default_factory=list)  # [[query]]: saved filters
+    ignores: list[IgnoreRule] = field(default_factory=list)  # [[ignore]], [[feed]] ignore
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -454,6 +463,15 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
             config.sync = read_sync_table(table, where, config.warnings)
         elif section == "feed":
             config.refresh = read_feed_tables(table, where, config.warnings, config.refresh)
+            for number, feed in enumerate(table if isinstance(table, list) else [], 1):
+                if isinstance(feed, dict) and isinstance(feed.get("url"), str):
+                    name = f"{where}: [[feed]] number {number}"
+                    url = normalise_feed_url(feed["url"].strip())
+                    config.ignores += read_feed_ignores(feed, url, name, config.warnings)
+        elif section == "query":
+            config.queries = read_queries(table, where, config.warnings)
+        elif section == "ignore":
+            config.ignores = read_ignores(table, where, config.warnings) + config.ignores
         else:
             config.warnings.append(f"{where}: unknown section [{section}]; ignored")
     # `full_text = true` in a [[feed]] table adds to feeds.full_text; false takes away.

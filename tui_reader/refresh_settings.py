@@ -26,7 +26,8 @@ from typing import Any
 from tui_reader.feed_urls import normalise_feed_url
 
 APP_KEYS = frozenset({"refresh_minutes", "notify_command", "notify_terminal"})
-FEED_KEYS = frozenset({"url", "refresh_minutes", "full_text"})
+# `ignore` and `ignore_mode` are read by `filter_settings`.
+FEED_KEYS = frozenset({"url", "refresh_minutes", "full_text", "ignore", "ignore_mode"})
 MAX_MINUTES = 7 * 24 * 60  # a week
 
 

@@ -14,12 +14,16 @@ import asyncio
 import subprocess
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from tui_reader.errors import ShownError
+from tui_reader.filter_match import Item, html_words, matches
+from tui_reader.filter_settings import IgnoreRule
+from tui_reader.library.articles import sort_key
 from tui_reader.library.store import Store
 from tui_reader.library.sync import FlagChange, MarkAll, SyncedFeed, SyncedItem
 from tui_reader.network_settings import NetworkSettings
@@ -33,6 +37,7 @@ from tui_reader.sources.greader_model import (
     GReaderError,
     Quirks,
     RawPage,
+    ServerFeed,
     ServerItem,
 )
 from tui_reader.sources.http import make_client
@@ -74,6 +79,7 @@ class SyncSummary:
     pending: int = 0  # local changes still waiting (the push failed for them)
     errors: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # changes the server refused as void
+    ignored: int = 0  # stories `drop` rules kept out
     seconds: float = 0.0  # the round, first request to last write (process start apart)
 
     def to_json(self) -> dict[str, object]:
@@ -90,6 +96,7 @@ class SyncSummary:
                 "stories": self.stories_new,
                 "read_changed": self.read_changed,
                 "starred_changed": self.starred_changed,
+                "ignored": self.ignored,
             },
             "pending": self.pending,
             "errors": self.errors,
@@ -105,6 +112,8 @@ class SyncSummary:
         parts = [counted(self.stories_new, "new story", "new stories")]
         if self.read_changed or self.starred_changed:
             parts.append(f"{self.read_changed + self.starred_changed:,} changed on the server")
+        if self.ignored:
+            parts.append(f"{counted(self.ignored, 'story', 'stories')} ignored by rules")
         if self.feeds_added or self.feeds_removed:
             parts.append(f"feeds +{self.feeds_added} -{self.feeds_removed}")
         line = "Synced: " + ", ".join(parts) + f"; sent {counted(sent, 'change')}"
@@ -157,6 +166,7 @@ async def sync(
     token_file: Path,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    drop: Sequence[IgnoreRule] = (),
 ) -> SyncSummary:
     """Run one round: push, then pull.
 
@@ -167,6 +177,7 @@ async def sync(
         token_file: Where the server's auth token is kept between rounds (0600).
         progress: Told of each stage as it goes.
         cancel: Set to stop between requests; what was done is kept.
+        drop: Ignore rules whose stories are never stored (`mode = "drop"`).
 
     Raises:
         SyncError, GReaderError: The round could not run (unreachable, refused).
@@ -188,7 +199,9 @@ async def sync(
     waiting = lambda: tell("waiting", 0, 0)  # noqa: E731
     async with one_round_at_a_time(lock, waiting=waiting, stopped=stopped):
         started = time.perf_counter()  # the round itself, not the wait for another
-        await _round(store, settings, network, password, token_file, quirks, summary, tell, stopped)
+        await _round(
+            store, settings, network, password, token_file, quirks, summary, tell, stopped, drop
+        )
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -203,6 +216,7 @@ async def _round(
     summary: SyncSummary,
     tell: Progress,
     stopped: Callable[[], bool],
+    drop: Sequence[IgnoreRule],
 ) -> None:
     """The round `sync` describes, holding the library's round lock."""
     async with make_client(network) as http:
@@ -262,6 +276,17 @@ async def _round(
 
         # Pull: subscriptions and folders.
         server_feeds = await client.subscriptions()
+        of_stream = {f.stream_id: f for f in server_feeds}
+
+        def kept(items: list[ServerItem]) -> list[ServerItem]:
+            """The items no `drop` rule picks (run in the storing thread, one page at a time)."""
+            if not drop:
+                return items
+            now = time.time()
+            left = [item for item in items if not _dropped(item, of_stream, drop, now)]
+            summary.ignored += len(items) - len(left)
+            return left
+
         mapping, summary.feeds_added, summary.feeds_removed = await asyncio.to_thread(
             store.apply_server_feeds,
             [
@@ -286,7 +311,7 @@ async def _round(
             pages = client.stream_pages(READING_LIST, count=FIRST_SYNC_PAGE)
 
             def convert(page: RawPage) -> list[ServerItem]:
-                return client.items_of(page)
+                return kept(client.items_of(page))
 
             await _store_pages(store, pages, convert, mapping, summary, tell, 0, stopped)
             wanted = starred
@@ -297,9 +322,7 @@ async def _round(
         missing = [item for item in wanted if item not in known]
         if missing:
             batches = _batches(client, missing)
-            await _store_pages(
-                store, batches, _as_is, mapping, summary, tell, len(missing), stopped
-            )
+            await _store_pages(store, batches, kept, mapping, summary, tell, len(missing), stopped)
 
         # Read and starred state, but never over a change still to be pushed.
         # A first sync's pages carried each story's state: no second look.
@@ -318,10 +341,6 @@ async def _batches(client: GReaderClient, ids: list[int]) -> AsyncIterator[list[
     """The stories of these ids, a batch of `CONTENTS_BATCH` at a time."""
     for start in range(0, len(ids), CONTENTS_BATCH):
         yield await client.contents(ids[start : start + CONTENTS_BATCH])
-
-
-def _as_is(page: list[ServerItem]) -> list[ServerItem]:
-    return page
 
 
 async def _store_pages(
@@ -452,3 +471,28 @@ def _synced(item: ServerItem) -> SyncedItem:
         read=item.read,
         starred=item.starred,
     )
+
+
+def _dropped(
+    item: ServerItem, feeds: dict[str, ServerFeed], rules: Sequence[IgnoreRule], now: float
+) -> bool:
+    """Whether a `drop` rule picks this server story (seen as it would be stored)."""
+    feed = feeds.get(item.stream_id)
+    url = feed.url if feed is not None else None
+    applying = [rule for rule in rules if rule.applies_to(url)]
+    if not applying:
+        return False
+    stamp = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+    seen = Item(
+        title=item.title,
+        content=html_words(item.html),
+        author=item.author,
+        link=item.link,
+        feedtitle=clean_line(feed.title) if feed is not None else "",
+        feedurl=url or "",
+        folder=_folder(feed.folders) if feed is not None else "",
+        unread=not item.read,
+        starred=item.starred,
+        when=sort_key(item.published, stamp),
+    )
+    return any(matches(rule.filter.expression, seen, now) for rule in applying)

@@ -22,6 +22,7 @@ from tui_reader.cli.quota import cmd_quota
 from tui_reader.cli.sync import cmd_sync
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ShownError
+from tui_reader.filter_settings import hide_pairs
 from tui_reader.locations import (
     config_file,
     config_file_is_explicit,
@@ -80,6 +81,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         with open_library(data_dir, seeds_directory()) as store:
             if store.notice:
                 warn(store.notice)
+            store.set_hidden(hide_pairs(config.ignores))
             return COMMANDS[args.command](store, config, args, out)
     except UsageError as exc:
         print(f"{APP_NAME}: error: {exc}", file=sys.stderr)

@@ -143,6 +143,7 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
     from datetime import UTC, datetime
 
     from tui_reader.cli.refresh_progress import refresh_progress
+    from tui_reader.filter_settings import drop_rules
     from tui_reader.sources.refresh import due_feeds, refresh_feeds
 
     due = bool(getattr(args, "due", False))
@@ -165,6 +166,7 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
                 config.network,
                 progress=progress,
                 full_text=config.full_text_feeds,
+                drop=drop_rules(config.ignores),
                 automatic=due,
             )
         )

@@ -98,12 +98,20 @@ def cmd_sync(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     check_online(config)
     import asyncio
 
+    from tui_reader.filter_settings import drop_rules
     from tui_reader.syncing import sync
 
     token_file = store.path.with_name("sync-token")
     with sync_progress(sys.stderr) as progress:
         summary = asyncio.run(
-            sync(store, config.sync, config.network, token_file=token_file, progress=progress)
+            sync(
+                store,
+                config.sync,
+                config.network,
+                token_file=token_file,
+                progress=progress,
+                drop=drop_rules(config.ignores),
+            )
         )
     if getattr(args, "json", False):
         json.dump(summary.to_json(), out)

@@ -258,6 +258,9 @@ class ArticleStore(Database):
             condition = filter_sql(filter, now)
             where.append(condition.where)
             params.extend(condition.params)
+        if (hidden := self.hidden(now)) is not None:
+            where.append(f"NOT ({hidden.where})")
+            params.extend(hidden.params)
         sql = f"SELECT {HEADLINE_COLUMNS} FROM articles"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Self
 
 from tui_reader.errors import ShownError, one_line
+from tui_reader.filter_language import Filter
 from tui_reader.library import schema
-from tui_reader.library.filter_sql import register_filter_functions
+from tui_reader.library.filter_sql import FilterSQL, hidden_sql, register_filter_functions
 
 # How long a writer waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 15_000
@@ -104,6 +105,17 @@ def _explain(exc: sqlite3.Error, path: Path) -> str:
 
 class Database:
     """One SQLite library file: the connection and its transactions."""
+
+    # `hide` ignore rules: (feed pattern, filter) each, kept out of every view.
+    hide_rules: tuple[tuple[str, Filter], ...] = ()
+
+    def set_hidden(self, rules: Sequence[tuple[str, Filter]]) -> None:
+        """Keep the stories these rules pick out of every list, search and count."""
+        self.hide_rules = tuple(rules)
+
+    def hidden(self, now: float | None = None) -> FilterSQL | None:
+        """The condition the hidden stories meet (None: nothing is hidden)."""
+        return hidden_sql(self.hide_rules, now) if self.hide_rules else None
 
     def __init__(self, path: Path) -> None:
         """Open (creating if needed) the library at `path` and migrate it.

@@ -33,6 +33,7 @@ import functools
 import re
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -227,3 +228,28 @@ def _feed_condition(column: str, operator: Operator, value: str) -> _Part:
         f" ELSE articles.feed_id IN (SELECT feeds.id FROM feeds WHERE {of_feed.sql}) END)"
     )
     return _Part(sql, False, no_feed.params + of_feed.params)
+
+
+def hidden_sql(rules: Sequence[tuple[str, Filter]], now: float | None = None) -> FilterSQL | None:
+    """The stories `hide` ignore rules keep out of every view, or None without rules.
+
+    Args:
+        rules: (feed, filter) each: the feed is "*" (every story), a feed URL or
+            a glob of URLs (SQLite's GLOB, case-sensitive, as `fnmatchcase`).
+        now: Seconds since the epoch that `age` counts back from; None: the clock.
+    """
+    parts: list[str] = []
+    params: list[object] = []
+    for feed, picked in rules:
+        condition = filter_sql(picked, now)
+        if feed == "*":
+            parts.append(f"({condition.where})")
+        else:
+            match = "GLOB" if any(c in feed for c in "*?[") else "="
+            parts.append(
+                f"(articles.feed_id IN (SELECT feeds.id FROM feeds WHERE feeds.url {match} ?)"
+                f" AND ({condition.where}))"
+            )
+            params.append(feed)
+        params.extend(condition.params)
+    return FilterSQL(" OR ".join(parts), tuple(params)) if parts else None

@@ -14,7 +14,7 @@ from tui_reader.article import Article
 from tui_reader.filter_language import Filter
 from tui_reader.library.articles import HEADLINE_COLUMNS, Headline, headline_from_row
 from tui_reader.library.database import Database
-from tui_reader.library.filter_sql import filter_sql
+from tui_reader.library.filter_sql import FilterSQL, filter_sql
 
 # Search ranks title matches by relevance when there are fewer than this.
 RANK_TITLES_UP_TO = 1_000
@@ -132,10 +132,13 @@ class SearchIndex(Database):
         # The filter inside both queries, so `limit` counts what it lets through.
         picked = ""
         params: tuple[object, ...] = ()
-        if filter is not None:
-            condition = filter_sql(filter, now)
-            picked = f" AND rowid IN (SELECT articles.seq FROM articles WHERE {condition.where})"
-            params = condition.params
+        conditions = [filter_sql(filter, now)] if filter is not None else []
+        if (hidden := self.hidden(now)) is not None:
+            conditions.append(FilterSQL(f"NOT ({hidden.where})", hidden.params))
+        if conditions:
+            where = " AND ".join(f"({c.where})" for c in conditions)
+            picked = f" AND rowid IN (SELECT articles.seq FROM articles WHERE {where})"
+            params = tuple(p for c in conditions for p in c.params)
         # Title matches first, by relevance; then the other matches, newest
         # first. Scoring every body match (bm25) costs 170 ms when a word is in
         # 100,000 articles; walking the index by rowid costs under 1 ms. Title

@@ -14,9 +14,10 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui_reader.errors import described, unexpected
+from tui_reader.filter_match import Item, html_words, matches
+from tui_reader.filter_settings import IgnoreRule
+from tui_reader.library.articles import sort_key
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
@@ -69,6 +73,7 @@ class FeedOutcome:
     note: str | None = None  # a remark on a success, e.g. a feed cut to size
     full_texts: int = 0  # stories fetched from their pages (feeds.full_text)
     full_text_failures: int = 0
+    ignored: int = 0  # entries `drop` rules left out
     hint: timedelta | None = None  # the feed's own update hint (ttl, sy:updatePeriod)
     cache_control: str | None = None  # the answer's Cache-Control
     retry_after: str | None = None  # a failed answer's Retry-After
@@ -128,6 +133,8 @@ class RefreshSummary:
         )
         if self.count("waiting"):
             line += f", {self.count('waiting')} left alone"
+        if ignored := sum(o.ignored for o in self.outcomes):
+            line += f", {counted(ignored, 'story', 'stories')} ignored by rules"
         fetched = sum(o.full_texts for o in self.outcomes)
         failed = sum(o.full_text_failures for o in self.outcomes)
         if fetched or failed:
@@ -162,7 +169,7 @@ def _parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
             return f"unreadable feed ({described(exc)})"
 
 
-Stored = tuple[int, int, str | None]  # new articles, updated articles, note
+Stored = tuple[int, int, str | None, int]  # new articles, updated ones, note, dropped
 
 
 def _parse_and_store(
@@ -174,15 +181,49 @@ def _parse_and_store(
     etag: str | None,
     last_modified: str | None,
     new_url: str | None,
+    drop: Sequence[IgnoreRule] = (),
 ) -> Stored | str:
-    """Parse a fetched feed and store it; a feed's own fault comes back as a message."""
+    """Parse a fetched feed, leave out what `drop` rules pick, and store the rest;
+    a feed's own fault comes back as a message."""
     parsed = _parse_job(body, url, content_type)
     if isinstance(parsed, str):
         return parsed
+    dropped = drop_ignored(parsed, feed, drop, time.time())
     new, updated = store.store_feed(
         feed, parsed, etag=etag, last_modified=last_modified, new_url=new_url
     )
-    return new, updated, parsed.note
+    return new, updated, parsed.note, dropped
+
+
+def drop_ignored(parsed: ParsedFeed, feed: Feed, rules: Sequence[IgnoreRule], now: float) -> int:
+    """Take the entries `drop` rules pick out of a parsed feed; how many went.
+
+    The rules see an entry as the library would store it: unread, not
+    starred, dated as it would sort, its content the text of its HTML.
+    """
+    applying = [rule for rule in rules if rule.applies_to(feed.url)]
+    if not applying:
+        return 0
+    stamp = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+    kept = []
+    for entry in parsed.entries:
+        item = Item(
+            title=entry.title,
+            content=html_words(entry.html),
+            author=entry.author,
+            link=entry.link,
+            feedtitle=feed.title or parsed.title,
+            feedurl=feed.url,
+            folder=feed.folder,
+            unread=True,
+            starred=False,
+            when=sort_key(entry.published, stamp),
+        )
+        if not any(matches(rule.filter.expression, item, now) for rule in applying):
+            kept.append(entry)
+    dropped = len(parsed.entries) - len(kept)
+    parsed.entries = kept
+    return dropped
 
 
 # Each worker process's own connection to the library, opened on first use.
@@ -253,6 +294,7 @@ async def refresh_feeds(
     full_text: Collection[str] = (),
     automatic: bool = False,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    drop: Sequence[IgnoreRule] = (),
 ) -> RefreshSummary:
     """Refresh feeds concurrently; each failure is recorded on its feed.
 
@@ -271,6 +313,7 @@ async def refresh_feeds(
             fetched from their pages (the config's `feeds.full_text`).
         automatic: A refresh nobody asked for just now (the app's timer).
         clock: The time now, in UTC.
+        drop: Ignore rules whose stories are never stored (`mode = "drop"`).
 
     Returns:
         The outcome of every feed.
@@ -354,6 +397,7 @@ async def refresh_feeds(
                     fetched.etag,
                     fetched.last_modified,
                     new_url,
+                    tuple(drop),
                 )
                 if executor is not None:
                     stored = await loop.run_in_executor(executor, _parse_and_store_job, *job)
@@ -361,13 +405,14 @@ async def refresh_feeds(
                     stored = await asyncio.to_thread(_parse_and_store, store, *job[1:])
                 if isinstance(stored, str):
                     raise FetchError(stored)
-                new, updated, note = stored
+                new, updated, note, dropped = stored
                 outcome = FeedOutcome(
                     feed,
                     "updated",
                     new=new,
                     updated=updated,
                     note=note,
+                    ignored=dropped,
                     hint=feed_hint(fetched.body),
                     cache_control=fetched.cache_control,
                 )

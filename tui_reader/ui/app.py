@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from tui_reader import APP_NAME
 from tui_reader.config import Config
 from tui_reader.errors import ShownError
+from tui_reader.filter_settings import drop_rules, hide_pairs
 from tui_reader.library.articles import Flag, Headline
 from tui_reader.library.database import StoreError
 from tui_reader.library.store import Store
@@ -194,6 +195,7 @@ class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
                 progress=progress,
                 cancel=self.refresh_cancel,
                 full_text=self.config.full_text_feeds,
+                drop=drop_rules(self.config.ignores),
                 clock=self.now,
             )
         except StoreError as exc:
@@ -305,6 +307,7 @@ class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
             self.store = open_library(self.data_dir, self.seeds_dir)
             if self.store.notice:
                 self.post_message(LibraryProblem(self.store.notice))
+            self.store.set_hidden(hide_pairs(self.config.ignores))
             self.meter = Meter(
                 self.store,
                 limit=self.config.meter_limit,

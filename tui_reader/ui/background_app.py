@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from textual import work
 
+from tui_reader.filter_settings import drop_rules
 from tui_reader.library.database import StoreError
 from tui_reader.meter import Clock
 from tui_reader.ui.messages import LibraryProblem, RefreshDone, RefreshProgress
@@ -85,6 +86,7 @@ class BackgroundApp(SyncApp):
                 progress=progress,
                 cancel=self.refresh_cancel,
                 full_text=self.config.full_text_feeds,
+                drop=drop_rules(self.config.ignores),
                 automatic=True,
                 clock=self.now,
             )

@@ -23,6 +23,7 @@ from textual.widgets import Label, Static
 from tui_reader.config import FEED_LIST_KEYS, Config
 from tui_reader.dates import format_date
 from tui_reader.errors import ShownError
+from tui_reader.filter_settings import drop_rules
 from tui_reader.library.feeds import Feed, FeedOverview
 from tui_reader.library.store import Store
 from tui_reader.sanitize import clean_line
@@ -233,6 +234,7 @@ class FeedsScreen(Screen[None]):
                 feeds,
                 self.config.network,
                 full_text=self.config.full_text_feeds,
+                drop=drop_rules(self.config.ignores),
             )
         except ShownError as exc:
             self.notify(str(exc), severity="error", markup=False)

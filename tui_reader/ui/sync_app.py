@@ -78,6 +78,7 @@ class SyncApp(MarkingApp):
         """Push the outbox, pull the news; the summary or the one-line error as a notice."""
         import asyncio
 
+        from tui_reader.filter_settings import drop_rules
         from tui_reader.syncing import sync
 
         if self.store is None or self.config.sync is None:
@@ -95,6 +96,7 @@ class SyncApp(MarkingApp):
             token_file=self.store.path.with_name("sync-token"),
             progress=progress,
             cancel=self.refresh_cancel,
+            drop=drop_rules(self.config.ignores),
         )
         try:
             summary = asyncio.run(round_)

@@ -1,14 +1,17 @@
-"""A slow, plain Python reading of the filter language: the oracle the SQL is checked against.
+"""The filter language evaluated in Python, over one story's values.
 
-It evaluates a parsed expression over one article's values, written from the
-language's definition (README, `filter_language`), not from the SQL: ages
-are whole days by floor division, dates are the first ten characters of the
-date the list sorts by, a story of no feed has "" for its feed's URL and
-folder.
+Two uses: `drop` ignore rules judge a feed's entries before they are stored
+(there is no row to run SQL on yet), and the tests check every generated
+expression gives the same answer here as in SQL (`library.filter_sql`). So it
+is written from the language's definition (README, `filter_language`), not
+from the SQL: ages are whole days by floor division, dates are the first ten
+characters of the date the list sorts by, a story of no feed has "" for its
+feed's URL and folder. Imports `filter_language` only.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -87,3 +90,12 @@ def _value_of(attribute: str, item: Item, now: float) -> str | bool | int:
         return item.when[:10]
     value: str | bool | int = getattr(item, attribute)
     return value
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def html_words(html_text: str) -> str:
+    """The words of some HTML, tags gone and entities read: what `content` sees
+    of a story not stored yet."""
+    return " ".join(html.unescape(_TAGS.sub(" ", html_text)).split())
