@@ -414,3 +414,15 @@ def test_miniflux_switches_reach_the_same_state_on_a_real_server(
         )
 
     assert on_server(freshrss, server_state) == (3, 1)
+
+
+def test_a_drop_rule_keeps_server_stories_out_of_the_library(run, tmp_path, freshrss, feed_server):
+    """[[ignore]] mode = "drop" judges a sync's stories too: never stored, counted."""
+    url = serve_feed(feed_server, "/k.xml", "Kill", [("1", "Sponsored: x"), ("2", "Real news")])
+    on_server(freshrss, lambda client: client.quickadd(url))
+    write_config(tmp_path, freshrss)
+    with (tmp_path / "config.toml").open("a") as config:
+        config.write("\n[[ignore]]\nfilter = 'title =~ \"^sponsored\"'\nmode = \"drop\"\n")
+    summary = sync_json(run)
+    assert (summary["pulled"]["stories"], summary["pulled"]["ignored"]) == (1, 1)
+    assert "Real news" in listed(run) and "Sponsored: x" not in listed(run)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tui_reader.feed_urls import normalise_feed_url
-from tui_reader.filter_language import Filter, FilterError, parse_filter
+from tui_reader.filter_language import AllOf, Filter, FilterError, parse_filter
 
 IgnoreMode = Literal["hide", "drop"]
 MODES: tuple[IgnoreMode, ...] = ("hide", "drop")
@@ -158,3 +158,20 @@ def hide_pairs(rules: list[IgnoreRule]) -> list[tuple[str, Filter]]:
 def drop_rules(rules: list[IgnoreRule]) -> list[IgnoreRule]:
     """The `drop` rules, which a refresh or a sync applies before storing."""
     return [rule for rule in rules if rule.mode == "drop"]
+
+
+def find_query(queries: list[QueryFeed], name: str) -> QueryFeed | None:
+    """The query named `name` (any case), else the one whose name starts so, else None."""
+    wanted = name.strip().casefold()
+    exact = [q for q in queries if q.name.casefold() == wanted]
+    if exact:
+        return exact[0]
+    starts = [q for q in queries if q.name.casefold().startswith(wanted)]
+    return starts[0] if len(starts) == 1 and wanted else None
+
+
+def both(first: Filter, second: Filter) -> Filter:
+    """The stories both filters pick (a query feed's and a typed one)."""
+    return Filter(
+        f"({first.text}) and ({second.text})", AllOf((first.expression, second.expression))
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tui_reader.filter_language import Filter
 from tui_reader.library.articles import Flag
 from tui_reader.library.store import Store
 
@@ -49,3 +50,13 @@ def mark_all_read(store: Store, *, feed_id: int | None = None, up_to: int | None
     """Mark every unread story read (one feed's, or all), none stored after `up_to`
     (`Store.last_row` when the list was loaded)."""
     return Marked("read", True, tuple(store.mark_all_read(feed_id=feed_id, up_to=up_to)))
+
+
+def mark_filter_read(store: Store, picked: Filter, *, now: float | None = None) -> Marked:
+    """Mark read every unread story a filter (a query feed's) picks, none hidden.
+
+    Story by story, not as a mark-all-read: a sync server is told of exactly
+    these, not of every story of a stream up to a time.
+    """
+    ids = [h.id for h in store.headlines(unread_only=True, filter=picked, now=now)]
+    return mark(store, ids, "read", True)

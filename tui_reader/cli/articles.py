@@ -20,8 +20,10 @@ from tui_reader.cli.common import (
     find_feed,
     find_ids,
     make_meter,
+    picked_by,
     print_headlines,
     read_filter,
+    read_query,
     shown,
 )
 from tui_reader.config import Config
@@ -31,8 +33,8 @@ from tui_reader.words import counted
 
 
 def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    """Print the headlines (those a filter picks) as lines or as a JSON array."""
-    picked = read_filter(args.filter)
+    """Print the headlines (those a filter or a query feed picks) as lines or as JSON."""
+    picked = picked_by(config, args)
     feed_id = find_feed(store, args.feed).id if args.feed else None
     if picked is not None and picked.uses_content:
         _catch_up_index(store)  # `content` is the text the search index holds
@@ -103,16 +105,22 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
 
 def cmd_mark(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Mark articles by id, or every unread one (of a feed) read."""
-    from tui_reader.marking import mark, mark_all_read
+    from tui_reader.marking import mark, mark_all_read, mark_filter_read
 
     if args.all_read:
         if args.ids:
             raise UsageError("--all-read takes no ids (it marks every unread article)")
-        feed_id = find_feed(store, args.feed).id if args.feed else None
-        marked = mark_all_read(store, feed_id=feed_id)
+        query = read_query(config, args.query)
+        if query is not None and args.feed:
+            raise UsageError("--all-read takes --feed or --query, not both")
+        if query is not None:
+            marked = mark_filter_read(store, query)
+        else:
+            feed_id = find_feed(store, args.feed).id if args.feed else None
+            marked = mark_all_read(store, feed_id=feed_id)
     else:
-        if args.feed:
-            raise UsageError("--feed goes with --all-read")
+        if args.feed or args.query:
+            raise UsageError("--feed and --query go with --all-read")
         if not args.ids:
             raise UsageError("give the ids of the articles to mark (see `tui-reader list`)")
         flag, value = args.flag

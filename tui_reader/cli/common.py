@@ -148,3 +148,27 @@ def find_ids(store: Store, refs: list[str]) -> list[str]:
     if problems:
         raise UsageError("; ".join(problems) + "; nothing was changed")
     return found
+
+
+def read_query(config: Config, name: str | None) -> Filter | None:
+    """`--query NAME`: a [[query]] of the config by name; an unknown one is a usage error."""
+    if name is None:
+        return None
+    from tui_reader.filter_settings import find_query
+
+    found = find_query(config.queries, name)
+    if found is None:
+        known = ", ".join(q.name for q in config.queries) or "none: add a [[query]] table"
+        raise UsageError(f"no query feed named {name!r} (the config has: {known})")
+    return found.filter
+
+
+def picked_by(config: Config, args: argparse.Namespace) -> Filter | None:
+    """What `--filter EXPR` and `--query NAME` pick together (both: the stories of both)."""
+    from tui_reader.filter_settings import both
+
+    typed = read_filter(getattr(args, "filter", None))
+    saved = read_query(config, getattr(args, "query", None))
+    if typed is not None and saved is not None:
+        return both(saved, typed)
+    return typed or saved

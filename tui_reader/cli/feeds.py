@@ -41,6 +41,7 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
     check_online(config)
     import asyncio
 
+    from tui_reader.filter_settings import drop_rules
     from tui_reader.sources.http import FetchError
     from tui_reader.sources.subscribe import BadPick, find_feeds, subscribe_offer
 
@@ -51,7 +52,10 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
         offer = asyncio.run(find_feeds(args.url, config.network))
         if args.pick is not None and args.pick > offer.count and offer.links:
             _list_offered(offer.links, None, out)
-        result = asyncio.run(subscribe_offer(store, offer, config.network, pick=args.pick))
+        drop = drop_rules(config.ignores)
+        result = asyncio.run(
+            subscribe_offer(store, offer, config.network, pick=args.pick, drop=drop)
+        )
     except BadPick as exc:
         raise UsageError(f"cannot subscribe to {typed}: {exc}; nothing was subscribed") from None
     except FetchError as exc:
@@ -68,9 +72,12 @@ def cmd_add(store: Store, config: Config, args: argparse.Namespace, out: TextIO)
     elif result.found_on_page:
         out.write(f"The page links to a feed: {result.found_on_page.url}\n")
     state = "Already subscribed to" if result.already else "Subscribed to"
+    ignored = result.outcome.ignored
     out.write(
         f"{state} {result.feed.title} <{result.feed.url}>:"
-        f" {counted(result.outcome.new, 'new article')}\n"
+        f" {counted(result.outcome.new, 'new article')}"
+        + (f", {counted(ignored, 'story', 'stories')} ignored by rules" if ignored else "")
+        + "\n"
     )
     return EXIT_OK
 
@@ -84,10 +91,12 @@ def _list_offered(links: list[FeedLink], picked: int | None, out: TextIO) -> Non
 
 
 def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    """List subscriptions."""
+    """List subscriptions, then the config's query feeds with their counts."""
     feeds = store.feeds()
+    queries = config.queries
+    counts = store.query_counts([q.filter for q in queries]) if queries else []
     if args.json:
-        items = [
+        items: list[dict[str, object]] = [
             {
                 "id": f.id,
                 "title": f.title,
@@ -98,8 +107,19 @@ def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextI
                 "total": f.total,
                 "error": f.error,
                 "server_id": f.server_id,  # the sync server's name for it; null: local only
+                "query": False,
             }
             for f in feeds
+        ]
+        items += [
+            {
+                "title": q.name,
+                "filter": q.filter.text,
+                "unread": unread,
+                "total": total,
+                "query": True,
+            }
+            for q, (unread, total) in zip(queries, counts, strict=True)
         ]
         json.dump(items, out, ensure_ascii=False)
         out.write("\n")
@@ -113,6 +133,8 @@ def cmd_feeds(store: Store, config: Config, args: argparse.Namespace, out: TextI
         out.write(line + (f"\n      error: {f.error}" if f.error else "") + "\n")
     if not feeds:
         out.write(f"No subscriptions yet: `{APP_NAME} add URL` subscribes to a feed.\n")
+    for q, (unread, total) in zip(queries, counts, strict=True):
+        out.write(f"   Q  {unread:>5}/{total:<5}  {'query':<10}  {q.name}  [{q.filter.text}]\n")
     return EXIT_OK
 
 

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--feed", metavar="FEED", help="only this feed's (id, URL, title or its start)"
     )
     listing.add_argument("--filter", metavar="EXPR", help=_FILTER_HELP)
+    listing.add_argument("--query", metavar="NAME", help="only a [[query]] feed's stories")
 
     read = commands.add_parser("read", help="print an article (counts against the meter)")
     read.add_argument("id", help="the article id, or an unambiguous prefix of it")
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         how.add_argument(f"--{name}", dest="flag", action="store_const", const=(flag, value))
     how.add_argument("--all-read", action="store_true", help="every unread article (of --feed)")
     marking.add_argument("--feed", metavar="FEED", help="with --all-read: only this feed's")
+    marking.add_argument("--query", metavar="NAME", help="with --all-read: a [[query]] feed's")
     imports = commands.add_parser(
         "import",
         help="add article text files or saved web pages, or the feeds of an OPML file",

@@ -278,6 +278,27 @@ class ArticleStore(Database):
         with self.reading() as db:
             return [headline_from_row(row) for row in db.execute(sql, params)]
 
+    def query_counts(
+        self, filters: Sequence[Filter], now: float | None = None
+    ) -> list[tuple[int, int]]:
+        """(unread, total) of the stories each filter picks (hidden ones apart):
+        a query feed's counts, one pass over the articles each."""
+        hidden = self.hidden(now)
+        counts = []
+        with self.reading() as db:
+            for picked in filters:
+                condition = filter_sql(picked, now)
+                where, params = condition.where, list(condition.params)
+                if hidden is not None:
+                    where = f"({where}) AND NOT ({hidden.where})"
+                    params.extend(hidden.params)
+                row = db.execute(
+                    f"SELECT coalesce(SUM(read = 0), 0), count(*) FROM articles WHERE {where}",
+                    params,
+                ).fetchone()
+                counts.append((int(row[0]), int(row[1])))
+        return counts
+
     def headline(self, article_id: str) -> Headline | None:
         """Load one headline (after its state changed), or None."""
         rows = self.query(f"SELECT {HEADLINE_COLUMNS} FROM articles WHERE id = ?", (article_id,))

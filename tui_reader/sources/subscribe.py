@@ -12,9 +12,12 @@ Imports `http`, `feed_parser`, `refresh` (for the outcome) and the library.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tui_reader.errors import ShownError, unexpected
+from tui_reader.filter_settings import IgnoreRule
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
 from tui_reader.library.store import Store
@@ -22,7 +25,7 @@ from tui_reader.network_settings import NetworkSettings
 from tui_reader.parsed_feed import ParsedFeed
 from tui_reader.sources.feed_parser import FeedLink, FeedParseError, discover_feeds, parse_feed
 from tui_reader.sources.http import Fetched, FetchError, fetch, fetch_typed, make_client
-from tui_reader.sources.refresh import FeedOutcome
+from tui_reader.sources.refresh import FeedOutcome, drop_ignored
 
 
 class BadPick(ShownError):
@@ -102,7 +105,12 @@ def check_pick(offer: FeedOffer, pick: int | None) -> int:
 
 
 async def subscribe_offer(
-    store: Store, offer: FeedOffer, settings: NetworkSettings, *, pick: int | None = None
+    store: Store,
+    offer: FeedOffer,
+    settings: NetworkSettings,
+    *,
+    pick: int | None = None,
+    drop: Sequence[IgnoreRule] = (),
 ) -> Subscription:
     """Subscribe to one feed of an offer: the `pick`th (from 1), or the first.
 
@@ -114,7 +122,7 @@ async def subscribe_offer(
     """
     number = check_pick(offer, pick)
     try:
-        return await _subscribe(store, offer, number, settings)
+        return await _subscribe(store, offer, number, settings, drop)
     except (FetchError, StoreError):
         raise
     except Exception as exc:  # a malformed URL or document: one line, nothing subscribed
@@ -122,7 +130,12 @@ async def subscribe_offer(
 
 
 async def subscribe(
-    store: Store, url: str, settings: NetworkSettings, *, pick: int | None = None
+    store: Store,
+    url: str,
+    settings: NetworkSettings,
+    *,
+    pick: int | None = None,
+    drop: Sequence[IgnoreRule] = (),
 ) -> Subscription:
     """Subscribe to a feed URL, or to a feed a web page links to (the first, or `pick`).
 
@@ -131,6 +144,7 @@ async def subscribe(
         url: A feed URL or a web page URL, as typed.
         settings: Limits and timeouts.
         pick: Which of the page's feeds (from 1); None for the first.
+        drop: Ignore rules whose stories are never stored (`mode = "drop"`).
 
     Returns:
         The subscription and its first refresh.
@@ -144,11 +158,15 @@ async def subscribe(
     if pick is not None and pick < 1:
         raise BadPick(f"--pick {pick}: feeds are numbered from 1")
     offer = await find_feeds(url, settings)
-    return await subscribe_offer(store, offer, settings, pick=pick)
+    return await subscribe_offer(store, offer, settings, pick=pick, drop=drop)
 
 
 async def _subscribe(
-    store: Store, offer: FeedOffer, number: int, settings: NetworkSettings
+    store: Store,
+    offer: FeedOffer,
+    number: int,
+    settings: NetworkSettings,
+    drop: Sequence[IgnoreRule],
 ) -> Subscription:
     found = offer.links[number - 1] if offer.links else None
     fetched, parsed = offer.fetched, offer.parsed
@@ -167,6 +185,7 @@ async def _subscribe(
     else:
         feed_url = found.url if found is not None else offer.url
     feed, is_new = await asyncio.to_thread(store.add_feed, feed_url, title=parsed.title)
+    dropped = drop_ignored(parsed, feed, drop, time.time())
     new, updated = await asyncio.to_thread(
         store.store_feed, feed, parsed, etag=fetched.etag, last_modified=fetched.last_modified
     )
@@ -178,5 +197,5 @@ async def _subscribe(
         found,
         list(offer.links),
         number,
-        FeedOutcome(stored, "updated", new, updated),
+        FeedOutcome(stored, "updated", new, updated, ignored=dropped),
     )

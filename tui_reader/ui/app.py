@@ -218,11 +218,14 @@ class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
             return "The library is not open yet."
         if self.config.sync is not None:  # the server subscribes; a round brings it here
             return await self.subscribe_on_server(url, pick)
+        drop = drop_rules(self.config.ignores)
         try:
             if isinstance(url, str):
-                result = await subscribe(self.store, url, self.config.network, pick=pick)
+                result = await subscribe(self.store, url, self.config.network, pick=pick, drop=drop)
             else:
-                result = await subscribe_offer(self.store, url, self.config.network, pick=pick)
+                result = await subscribe_offer(
+                    self.store, url, self.config.network, pick=pick, drop=drop
+                )
         except ShownError as exc:  # FetchError, BadPick, StoreError
             return str(exc)
         found = f" (found on the page: {result.found_on_page.url})" if result.found_on_page else ""

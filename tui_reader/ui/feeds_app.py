@@ -13,6 +13,7 @@ from textual import work
 from textual.reactive import reactive
 
 from tui_reader.filter_language import FilterError, parse_filter
+from tui_reader.filter_settings import find_query
 from tui_reader.library.articles import ORDERS, Order
 from tui_reader.library.feeds import FeedOverview
 from tui_reader.ui.feeds_screen import FeedsScreen
@@ -87,6 +88,10 @@ class FeedsApp(MarkingApp):
             self.view = self.view.of_everything()
         elif row.kind == "starred":
             self.view = self.view.of_everything(starred=True)
+        elif row.kind == "query":
+            query = find_query(self.config.queries, row.label)
+            if query is not None:
+                self.view = self.view.of_everything().of_query(query.name, query.filter)
         elif row.kind == "folder" and row.folder is not None:
             self.view = self.view.of_everything().of_folder(row.folder)
         elif row.feed is not None:

@@ -23,7 +23,7 @@ from textual.widgets import Label, Static
 from tui_reader.config import FEED_LIST_KEYS, Config
 from tui_reader.dates import format_date
 from tui_reader.errors import ShownError
-from tui_reader.filter_settings import drop_rules
+from tui_reader.filter_settings import drop_rules, find_query
 from tui_reader.library.feeds import Feed, FeedOverview
 from tui_reader.library.store import Store
 from tui_reader.sanitize import clean_line
@@ -102,6 +102,7 @@ class FeedsScreen(Screen[None]):
         self.changed = changed
         self.known = known
         self.loaded = loaded
+        self.queries: list[tuple[str, int, int]] = []  # (name, unread, total), once counted
 
     def compose(self) -> ComposeResult:
         yield Label("Feeds", id="feeds-title")
@@ -126,17 +127,28 @@ class FeedsScreen(Screen[None]):
         """Read the feeds and their counts (a thousand feeds: tens of milliseconds)."""
         try:
             overview = self.store.feed_overview()
+            self.app.call_from_thread(self._show_overview, overview, keep)
+            if self.loaded is not None:
+                self.loaded(overview)
+            # The query feeds after: each is a pass over the stories.
+            queries = self.config.queries
+            if queries:
+                counts = self.store.query_counts([q.filter for q in queries])
+                self.queries = [
+                    (q.name, unread, total)
+                    for q, (unread, total) in zip(queries, counts, strict=True)
+                ]
+                self.app.call_from_thread(self._show_overview, overview, keep)
         except ShownError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._show_overview, overview, keep)
-        if self.loaded is not None:
-            self.loaded(overview)
 
     def _show_overview(self, overview: FeedOverview, keep: FeedRow | None) -> None:
         feeds = overview.feeds
         rows = feed_rows(
-            feeds, (overview.starred_unread, overview.starred), (overview.unread, overview.total)
+            feeds,
+            (overview.starred_unread, overview.starred),
+            (overview.unread, overview.total),
+            self.queries,
         )
         failing = sum(1 for f in feeds if f.error)
         title = f"Feeds · {counted(len(feeds), 'feed')}"
@@ -164,6 +176,10 @@ class FeedsScreen(Screen[None]):
             if feed.wait_until and feed.wait_kind != "fresh":  # backing off, or asked to wait
                 until = _local_minute(feed.wait_until)
                 detail.append(f"\nNext try after {until}: {feed.wait_reason}", style="yellow")
+        elif row.kind == "query":
+            query = find_query(self.config.queries, row.label)
+            detail.append(f"Query {row.label}: {query.filter.text if query else ''}\n")
+            detail.append(f"{row.unread:,} unread of {row.total:,} (a [[query]] of the config)")
         elif row.kind == "folder":
             members = [
                 r for r in self.feed_list.rows if r.kind == "feed" and r.folder == row.folder

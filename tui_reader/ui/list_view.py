@@ -32,6 +32,7 @@ class ListView:
     folder: str | None = None  # the feeds filed under one folder
     query: str = ""  # when set, the list shows search results
     filter: Filter | None = None  # when set, only the stories it picks
+    query_feed: str = ""  # the [[query]] whose filter `filter` is, by name
     order: Order = "newest"
 
     def title(self) -> str:
@@ -41,7 +42,9 @@ class ListView:
         """
         shown_filter = clean_line(self.filter.text) if self.filter else ""
         whole_library = not self.query and self.feed_id is None and self.folder is None
-        if shown_filter and whole_library:
+        if self.query_feed and whole_library:
+            name = f"Query: {clean_line(self.query_feed)}"
+        elif shown_filter and whole_library:
             name = f"Filter: {shown_filter}"
         elif self.query:
             name = f"Search: {self.query}"
@@ -91,7 +94,11 @@ class ListView:
 
     def filtered(self, filter: Filter | None) -> ListView:
         """This view with only the stories a filter picks (None: every story again)."""
-        return replace(self, filter=filter)
+        return replace(self, filter=filter, query_feed="")
+
+    def of_query(self, name: str, filter: Filter) -> ListView:
+        """A query feed's stories: its filter over the whole library, named for it."""
+        return replace(self.of_everything(), filter=filter, query_feed=name)
 
     def of_feed(self, feed_id: int | None, title: str = "") -> ListView:
         """This view showing one feed (None: every feed)."""
@@ -112,5 +119,6 @@ class ListView:
             folder=None,
             query="",
             filter=None,
+            query_feed="",
             starred_only=starred,
         )

@@ -27,12 +27,13 @@ from tui_reader.dates import short_date
 from tui_reader.library.feeds import Feed
 from tui_reader.ui.widgets.headline_list import fit_cells
 
-RowKind = Literal["all", "starred", "folder", "feed"]
+RowKind = Literal["all", "starred", "query", "folder", "feed"]
 
 
 @dataclass(frozen=True)
 class FeedRow:
-    """One row of the feed list: everything, the starred stories, a folder or a feed."""
+    """One row of the feed list: everything, the starred stories, a query feed,
+    a folder or a feed."""
 
     kind: RowKind
     label: str
@@ -43,20 +44,25 @@ class FeedRow:
 
 
 def feed_rows(
-    feeds: Sequence[Feed], starred: tuple[int, int], everything: tuple[int, int]
+    feeds: Sequence[Feed],
+    starred: tuple[int, int],
+    everything: tuple[int, int],
+    queries: Sequence[tuple[str, int, int]] = (),
 ) -> list[FeedRow]:
-    """The feed list's rows: all articles, starred, the feeds with no folder,
-    then each folder (with its totals) followed by its feeds.
+    """The feed list's rows: all articles, starred, the query feeds, the feeds
+    with no folder, then each folder (with its totals) followed by its feeds.
 
     Args:
         feeds: The subscriptions, as `Store.feeds` lists them (by folder, title).
         starred: (unread, total) of the starred stories.
         everything: (unread, total) of the whole library.
+        queries: (name, unread, total) of each [[query]] of the config.
     """
     rows = [
         FeedRow("all", "All articles", *everything),
         FeedRow("starred", "Starred", *starred),
     ]
+    rows += [FeedRow("query", name, unread, total) for name, unread, total in queries]
     folders: dict[str, list[Feed]] = {}
     for feed in feeds:
         if feed.folder:
@@ -188,7 +194,7 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         # A failed refresh is marked where the eye starts: before the title.
         failed = row.feed is not None and bool(row.feed.error)
         indent = "  " if row.kind == "feed" and row.folder else ""
-        mark = "▾ " if row.kind == "folder" else ("⚠ " if failed else "  ")
+        mark = {"folder": "▾ ", "query": "? "}.get(row.kind, "⚠ " if failed else "  ")
         counts = f"{row.unread:,}/{row.total:,}".rjust(15)
         updated = ""
         if row.feed is not None:
