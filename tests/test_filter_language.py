@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FakeClock
-from tui_reader.filter_match import Item, matches
 from tui_reader.article import Article, Block, BlockKind
 from tui_reader.filter_language import (
     MAX_CONDITIONS,
@@ -31,6 +30,7 @@ from tui_reader.filter_language import (
     ignores_case,
     parse_filter,
 )
+from tui_reader.filter_match import Item, matches
 from tui_reader.library.articles import insert_article
 from tui_reader.library.filter_sql import filter_sql
 from tui_reader.library.store import Store

@@ -422,7 +422,7 @@ def test_a_drop_rule_keeps_server_stories_out_of_the_library(run, tmp_path, fres
     on_server(freshrss, lambda client: client.quickadd(url))
     write_config(tmp_path, freshrss)
     with (tmp_path / "config.toml").open("a") as config:
-        config.write("\n[[ignore]]\nfilter = 'title =~ \"^sponsored\"'\nmode = \"drop\"\n")
+        config.write('\n[[ignore]]\nfilter = \'title =~ "^sponsored"\'\nmode = "drop"\n')
     summary = sync_json(run)
     assert (summary["pulled"]["stories"], summary["pulled"]["ignored"]) == (1, 1)
     assert "Real news" in listed(run) and "Sponsored: x" not in listed(run)
