@@ -352,6 +352,9 @@ TARGETS = {
     "filter over N articles: slowest expression (ms)": "< 100",
     "filter over N articles: slowest expression, counted in SQL (ms)": "< 100",
     "filter over N articles: content # (every text read) (ms)": "",
+    "query feeds: counts of N over N articles (ms)": "< 300 (F shows the feeds first)",
+    "whole list of N, no ignore rule (ms)": "",
+    "whole list of N, one hide rule (ms)": "<= 1.5 x without",
     # Sync with FreshRSS (N: the figure's own count, see `target_of`).
     "sync floor: download N items (s)": "",
     "first sync, N items, the command (s)": "",
@@ -377,6 +380,9 @@ FILTERS = [
     'author !~ "^a" and title # "Nickel"',
 ]
 CONTENT_FILTER = 'content # "lithium"'
+# Three query feeds, as a [[query]] each, and a hide rule like a killfile's.
+QUERY_FEEDS = [ISSUE_FILTER, 'title =~ "battery|lithium"', 'feedurl # "feed7" and unread = "yes"']
+HIDE_RULE = 'title =~ "^(sponsored|advertisement)" or author = "Press Office"'
 FILTER_NOW = 1_759_104_000  # 2025-09-29 00:00 UTC
 
 
@@ -461,6 +467,21 @@ def filter_timings(data_dir: Path, runs: int) -> dict[str, tuple[list[float], li
         "        store.query(count, sql.params)\n"
         "        counting.append((time.perf_counter() - t) * 1000)\n"
         "    out[text] = [times, counting, len(found)]\n"
+        "now = float(sys.argv[3])\n"
+        "queries = [parse_filter(t) for t in json.loads(sys.argv[5])]\n"
+        "counts, plain, hidden = [], [], []\n"
+        "for _ in range(int(sys.argv[4])):\n"
+        "    t = time.perf_counter(); store.query_counts(queries, now)\n"
+        "    counts.append((time.perf_counter() - t) * 1000)\n"
+        "    t = time.perf_counter(); store.headlines(now=now)\n"
+        "    plain.append((time.perf_counter() - t) * 1000)\n"
+        "store.set_hidden([('*', parse_filter(sys.argv[6]))])\n"
+        "for _ in range(int(sys.argv[4])):\n"
+        "    t = time.perf_counter(); shown = store.headlines(now=now)\n"
+        "    hidden.append((time.perf_counter() - t) * 1000)\n"
+        "out['#queries'] = [counts, [], len(queries)]\n"
+        "out['#plain'] = [plain, [], 0]\n"
+        "out['#hidden'] = [hidden, [], len(shown)]\n"
         "print(json.dumps(out))\n"
     )
     import json
@@ -475,6 +496,8 @@ def filter_timings(data_dir: Path, runs: int) -> dict[str, tuple[list[float], li
             json.dumps(texts),
             str(FILTER_NOW),
             str(runs),
+            json.dumps(QUERY_FEEDS),
+            HIDE_RULE,
         ],
         capture_output=True,
         text=True,
@@ -483,6 +506,8 @@ def filter_timings(data_dir: Path, runs: int) -> dict[str, tuple[list[float], li
     ).stdout
     timed: dict[str, list[Any]] = json.loads(out)
     for text, (times, counting, found) in timed.items():
+        if text.startswith("#"):
+            continue
         print(
             f"  filter {text!r}: {found:,} stories, median {median(times):.1f} ms"
             f" (counted: {median(counting):.1f} ms)",
@@ -504,6 +529,14 @@ def measure_filters(
     counted = max(median(timed[text][1]) for text in FILTERS)
     record(reader, f"{over} slowest expression, counted in SQL (ms)", counted)
     record(reader, f"{over} content # (every text read) (ms)", median(timed[CONTENT_FILTER][0]))
+    # What the feed list pays for the query feeds, and every list for a hide rule.
+    record(
+        reader,
+        f"query feeds: counts of {len(QUERY_FEEDS)} over {total:,} articles (ms)",
+        median(timed["#queries"][0]),
+    )
+    record(reader, f"whole list of {total:,}, no ignore rule (ms)", median(timed["#plain"][0]))
+    record(reader, f"whole list of {total:,}, one hide rule (ms)", median(timed["#hidden"][0]))
 
 
 def machine() -> str:

@@ -69,9 +69,10 @@ def test_bench_sync_smoke_writes_every_sync_figure(tmp_path: Path):
     _assert_figures(
         output.read_text(),
         "sync floor: download 30 items (s)",
-        "first sync, 30 items (s)",
+        "first sync, 30 items, the command (s)",
+        "first sync, 30 items, the round (s)",
         "first sync, peak memory (MB)",
-        "first sync / floor",
+        "first sync / floor (the round)",
         "sync after 10 read changes and 30 new items on the server (s)",
         "push 7 local read changes (s)",
         "cursor move during a first sync, median (ms)",
