@@ -267,8 +267,7 @@ class SyncStore(Database):
                         item.crawled_us,
                     )
                 )
-            # In bulk: executemany loops in C, where SQLite lets other threads
-            # (the download) run. A story already held is left alone, texts too.
+            # A story already held is left alone, texts too.
             held = {
                 int(row[0])
                 for row in db.execute(
@@ -281,20 +280,22 @@ class SyncStore(Database):
             texts = [text for text in texts if text[1] not in held]
             base = int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
             before = db.total_changes
-            db.executemany(
+            _insert_rows(
+                db,
                 "INSERT OR IGNORE INTO articles (id, origin, source, url, guid, title,"
                 " published, added, sort_key, feed_id, author, read, starred,"
-                " server_item, server_time)"
-                " VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " server_item, server_time) VALUES ",
+                "(?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             new = db.total_changes - before
             last = int(db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
             if new == len(rows) and last == base + new:
                 # Every row went in, each numbered one past the last: in order.
-                db.executemany(
-                    "INSERT OR REPLACE INTO article_texts (article, body, html)"
-                    " VALUES (?, '[]', ?)",
+                _insert_rows(
+                    db,
+                    "INSERT OR REPLACE INTO article_texts (article, body, html) VALUES ",
+                    "(?, '[]', ?)",
                     [(base + n, html) for n, (html, _) in enumerate(texts, 1)],
                 )
             else:  # some were refused (an id taken): find each one's row
@@ -347,6 +348,25 @@ class SyncStore(Database):
 
 def _flag(kind: str) -> Flag:
     return "read" if kind == "read" else "starred"
+
+
+# Rows per INSERT statement: 500 x 14 values stays under SQLite's 32,766.
+ROWS_PER_STATEMENT = 500
+
+
+def _insert_rows(
+    db: sqlite3.Connection, head: str, row: str, rows: Sequence[tuple[object, ...]]
+) -> None:
+    """Insert rows a few hundred to a statement (`head` + `row`, `row`, ...).
+
+    Not executemany: that takes the interpreter back after every row, and
+    with another thread busy (a first sync parses the next page meanwhile)
+    each of those waits its turn, so 10,000 rows took 1.8 s instead of 0.13.
+    One statement binds its values at once and writes with the lock let go.
+    """
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        db.execute(head + ",".join([row] * len(chunk)), [v for r in chunk for v in r])
 
 
 def _attach(db: sqlite3.Connection, item: SyncedItem, feed_id: int) -> bool:
