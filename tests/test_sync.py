@@ -426,3 +426,44 @@ def test_a_drop_rule_keeps_server_stories_out_of_the_library(run, tmp_path, fres
     summary = sync_json(run)
     assert (summary["pulled"]["stories"], summary["pulled"]["ignored"]) == (1, 1)
     assert "Real news" in listed(run) and "Sponsored: x" not in listed(run)
+
+
+async def test_an_automatic_round_tells_of_new_stories(tmp_path, data_dir, freshrss, feed_server):
+    """With an account and app.refresh_minutes, the timer runs a sync round, and its
+    new stories run the notify command (count, then titles)."""
+    import sys
+
+    from tests.conftest import FakeClock
+    from tests.test_app import settle
+    from tui_reader.config import Config
+    from tui_reader.refresh_settings import RefreshSettings
+    from tui_reader.sync_settings import SyncSettings
+    from tui_reader.ui.app import make_app
+
+    url = serve_feed(feed_server, "/n.xml", "Notes", [("1", "Only story")])
+    await asyncio.to_thread(on_server, freshrss, lambda client: client.quickadd(url))
+    secret = tmp_path / "pw"
+    secret.write_text(freshrss.api_password)
+    record = tmp_path / "told.json"
+    script = tmp_path / "tell.py"
+    script.write_text(
+        f"import json, sys\nopen({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
+    )
+    config = Config(
+        sync=SyncSettings(freshrss.greader_url, freshrss.user, password_file=secret),
+        refresh=RefreshSettings(every_minutes=30, notify_command=(sys.executable, str(script))),
+    )
+    clock = FakeClock()
+    app = make_app(config, data_dir, clock=clock, seeds_dir=Path("/none"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.background_tick()  # what the minute timer calls: half an hour since "never"
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+        assert json.loads(record.read_text()) == ["1", "Only story"]
+        record.unlink()
+        clock.advance(seconds=60)  # a minute on: not yet another round
+        app.background_tick()
+        await settle(app, pilot)
+        assert not record.exists()

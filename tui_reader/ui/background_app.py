@@ -53,7 +53,7 @@ class BackgroundApp(SyncApp):
             every = self.config.refresh.every_minutes * 60
             if every and self.clock() - self.last_background_sync >= every:
                 self.last_background_sync = self.clock()
-                self.sync_round()
+                self.sync_round(announce=True)
             return
         self.background_refresh()
 

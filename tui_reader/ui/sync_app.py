@@ -43,6 +43,14 @@ class SyncApp(MarkingApp):
         """Show the view's name in the header (`ReaderApp` does it)."""
         raise NotImplementedError
 
+    async def announce(self, count: int, titles: list[str]) -> None:
+        """Tell of new stories as the config says (`BackgroundApp` does it)."""
+        raise NotImplementedError
+
+    def announce_soon(self, count: int, titles: list[str]) -> None:
+        """`announce` in a worker of the app's loop (called from a thread)."""
+        self.run_worker(self.announce(count, titles), group="notify")
+
     async def subscribe_on_server(self, url: str | FeedOffer, pick: int | None) -> str | None:
         """Queue a subscription for the server, then start a round to make it.
 
@@ -74,8 +82,11 @@ class SyncApp(MarkingApp):
     # stories takes tens of milliseconds, which on the app's loop would hold
     # every key back that long (cursor moves during a first sync: 51 ms).
     @work(thread=True, exclusive=True, group="refresh")
-    def sync_round(self) -> None:
-        """Push the outbox, pull the news; the summary or the one-line error as a notice."""
+    def sync_round(self, *, announce: bool = False) -> None:
+        """Push the outbox, pull the news; the summary or the one-line error as a notice.
+
+        `announce`: an automatic round, whose new stories run the notify command.
+        """
         import asyncio
 
         from tui_reader.filter_settings import drop_rules
@@ -89,6 +100,7 @@ class SyncApp(MarkingApp):
             self.post_message(RefreshProgress(done, total, stage=name))
 
         self.post_message(RefreshProgress(0, 0, stage="syncing"))
+        before = self.store.last_row()
         round_ = sync(
             self.store,
             self.config.sync,
@@ -112,3 +124,6 @@ class SyncApp(MarkingApp):
         line = summary.line().removeprefix("Synced: ")
         self.post_message(RefreshDone(line, "; ".join(summary.errors), done="Synced"))
         self.call_from_thread(self.index_for_search)
+        if announce and summary.stories_new:
+            titles = self.store.titles_stored_after(before)
+            self.call_from_thread(self.announce_soon, summary.stories_new, titles)
