@@ -38,6 +38,7 @@ from tui_reader.refresh_settings import (
     APP_KEYS,
     RefreshSettings,
     read_app_table,
+    read_command,
     read_feed_tables,
 )
 from tui_reader.sync_settings import SyncSettings, read_sync_table
@@ -81,6 +82,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("sort", "O", "Sort: newest first, oldest first, by feed (kept)", "sort"),
     KeyAction("open_browser", "o", "Open the story's link in the browser", "open_browser"),
     KeyAction("links", "L", "Open one of the article's numbered links", "links"),
+    KeyAction("play", "P", "Play the story's podcast episode (app.player_command)", "play"),
     KeyAction("subscribe", "S", "Paywall: subscribe / unsubscribe (local switch)", "subscribe"),
     KeyAction("refresh", "r", "Refresh all feeds in the background", "refresh"),
     KeyAction("add_feed", "a", "Add a feed by URL", "add_feed"),
@@ -181,6 +183,7 @@ class Config:
     refresh: RefreshSettings = field(default_factory=RefreshSettings)  # [app], [[feed]]
     queries: list[QueryFeed] = field(default_factory=list)  # [[query]]: saved filters
     ignores: list[IgnoreRule] = field(default_factory=list)  # [[ignore]], [[feed]] ignore
+    player_command: tuple[str, ...] = ()  # app.player_command; (): the desktop's opener
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -391,6 +394,14 @@ def _read_app(table: Any, config: Config, where: str) -> None:
     else:
         config.warnings.append(f"{where}: app.refresh_on_start must be true or false")
     config.refresh = read_app_table(table, where, config.warnings, config.refresh)
+    if "player_command" in table:
+        player = read_command(table["player_command"])
+        if player is None:
+            config.warnings.append(
+                f'{where}: app.player_command must be a command, like "mpv --no-video";'
+                " using the desktop's opener"
+            )
+        config.player_command = player or ()
     for name in table.keys() - {"refresh_on_start"} - APP_KEYS:
         config.warnings.append(f"{where}: unknown setting app.{name}; ignored")
 

@@ -79,6 +79,16 @@ def _user_dir(kind: Literal["data", "config"]) -> Path:
     return Path(find(APP_NAME, appauthor=False))
 
 
+def downloads_directory() -> Path:
+    """Where `download` saves enclosures by default: a tui-reader folder in the
+    user's downloads folder (platformdirs: XDG_DOWNLOAD_DIR, else ~/Downloads)."""
+    try:
+        import platformdirs
+    except ImportError:  # a bare checkout
+        return Path.home() / "Downloads" / APP_NAME
+    return Path(platformdirs.user_downloads_dir()) / APP_NAME
+
+
 def config_file_is_explicit(override: str | os.PathLike[str] | None = None) -> bool:
     """Whether the user named the config file (so a missing one is a mistake)."""
     return bool(override or os.environ.get(CONFIG_ENV))

@@ -1,13 +1,15 @@
 """A feed as parsed: its title, site and entries, sanitized, content still HTML.
 
 The model between the feed parser (`sources.feed_parser`) and the library,
-which stores it without knowing any parser. Imports nothing of the package.
+which stores it without knowing any parser. Imports only the enclosure model.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+
+from tui_reader.enclosure import Enclosure
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class FeedEntry:
     author: str
     published: str | None  # ISO 8601 UTC, or None
     html: str
+    enclosures: tuple[Enclosure, ...] = ()  # podcast episodes and other files
 
     def key(self) -> str:
         """What identifies the entry within its feed: guid, else link, else content."""
@@ -34,6 +37,10 @@ class FeedEntry:
         digest = hashlib.sha256()
         for part in (self.title, self.link, self.author, self.published or "", self.html):
             digest.update(part.encode() + b"\0")
+        # Only when there are any: the hashes of entries stored before
+        # enclosures were kept stay the same, so they are not all "edited".
+        for enclosure in self.enclosures:
+            digest.update(f"{enclosure}".encode() + b"\0")
         return digest.hexdigest()[:16]
 
 

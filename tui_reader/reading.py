@@ -3,6 +3,7 @@
 Convert the stored body, apply the config's meter exemptions, ask the
 meter, and mark the article read when it is shown in full. Converting
 comes first, so whatever goes wrong in there cannot cost a free article.
+A story's enclosures (podcast episodes) head its body, one line each.
 Imports the library, the meter and the HTML converter; never the UI.
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
-from tui_reader.article import Article
+from tui_reader.article import Article, Block, BlockKind, Link
+from tui_reader.enclosure import Enclosure
 from tui_reader.library.articles import StoredArticle
 from tui_reader.library.store import Store
 from tui_reader.meter import Access, Meter
@@ -26,6 +28,7 @@ class Reading:
     article: Article  # the body converted, ready to render
     access: Access
     feed_version: bool = False  # the feed's own content, not the fetched full story
+    enclosures: tuple[Enclosure, ...] = ()  # podcast episodes and other files, in order
 
     @property
     def has_both(self) -> bool:
@@ -65,9 +68,22 @@ def open_for_reading(
     feed_version = feed_version and stored.full_text and bool(stored.html)
     source = replace(stored.article, blocks=[]) if feed_version else stored.article
     article = with_body(source, stored.html)
+    enclosures = tuple(store.enclosures(article_id))
     exempt = bool(stored.feed_url) and stored.feed_url in exempt_feeds
     access = meter.open(article_id, exempt=exempt)
+    if enclosures and access.allowed:  # a teaser is the words' first lines only
+        article = replace(article, blocks=[*enclosure_blocks(enclosures), *article.blocks])
     if access.allowed and not stored.read:
         store.set_read(article_id, True)
         stored.read = True
-    return Reading(stored, article, access, feed_version)
+    return Reading(stored, article, access, feed_version, enclosures)
+
+
+def enclosure_blocks(enclosures: tuple[Enclosure, ...]) -> list[Block]:
+    """One line per enclosure at the head of the story, `[audio: MP3, 45 min]`, each
+    a numbered link to the file (so `L` and `read` list its address too)."""
+    return [
+        Block(BlockKind.PARAGRAPH, label, links=(Link(0, len(label), e.url),))
+        for e in enclosures
+        for label in (e.label(),)
+    ]

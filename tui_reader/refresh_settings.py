@@ -25,7 +25,8 @@ from typing import Any
 
 from tui_reader.feed_urls import normalise_feed_url
 
-APP_KEYS = frozenset({"refresh_minutes", "notify_command", "notify_terminal"})
+# `player_command` is read by `config` (the player key and `play`).
+APP_KEYS = frozenset({"refresh_minutes", "notify_command", "notify_terminal", "player_command"})
 # `ignore` and `ignore_mode` are read by `filter_settings`.
 FEED_KEYS = frozenset({"url", "refresh_minutes", "full_text", "ignore", "ignore_mode"})
 MAX_MINUTES = 7 * 24 * 60  # a week
@@ -69,6 +70,21 @@ def _minutes(value: object, name: str, warnings: list[str]) -> int | None:
     return None
 
 
+def read_command(value: object) -> tuple[str, ...] | None:
+    """A command from the config: a string split as a shell would (but never run by
+    one), or a list of words; None when it is neither or empty."""
+    try:
+        if isinstance(value, str):
+            words = tuple(shlex.split(value))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            words = tuple(value)
+        else:
+            return None
+    except ValueError:  # an unclosed quote
+        return None
+    return words if words and words[0] else None
+
+
 def read_app_table(
     table: dict[str, Any], where: str, warnings: list[str], base: RefreshSettings
 ) -> RefreshSettings:
@@ -79,22 +95,12 @@ def read_app_table(
         every = minutes if minutes is not None else every
     command = base.notify_command
     if "notify_command" in table:
-        value = table["notify_command"]
-        try:
-            if isinstance(value, str):
-                command = tuple(shlex.split(value))
-            elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-                command = tuple(value)
-            else:
-                raise ValueError
-            if not command:
-                raise ValueError
-        except ValueError:
+        command = read_command(table["notify_command"]) or ()
+        if not command:
             warnings.append(
                 f'{where}: app.notify_command must be a command, like "notify-send tui-reader";'
                 " no command is run"
             )
-            command = ()
     terminal = base.notify_terminal
     if "notify_terminal" in table:
         if isinstance(table["notify_terminal"], bool):

@@ -470,6 +470,7 @@ def _synced(item: ServerItem) -> SyncedItem:
         html=clean_text(item.html),
         read=item.read,
         starred=item.starred,
+        enclosures=item.enclosures,
     )
 
 

@@ -18,6 +18,7 @@ from tui_reader.cli.articles import cmd_import, cmd_list, cmd_mark, cmd_read, cm
 from tui_reader.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Command, UsageError, warn
 from tui_reader.cli.feeds import cmd_add, cmd_export_opml, cmd_feeds, cmd_refresh, cmd_remove
 from tui_reader.cli.parser import build_parser
+from tui_reader.cli.podcasts import cmd_download, cmd_play
 from tui_reader.cli.quota import cmd_quota
 from tui_reader.cli.sync import cmd_sync
 from tui_reader.config import Config, load_config
@@ -45,6 +46,8 @@ COMMANDS: dict[str, Command] = {
     "search": cmd_search,
     "save": cmd_save,
     "sync": cmd_sync,
+    "download": cmd_download,
+    "play": cmd_play,
 }
 
 

@@ -41,7 +41,7 @@ def cmd_list(store: Store, config: Config, args: argparse.Namespace, out: TextIO
     headlines = store.headlines(
         unread_only=args.unread, starred_only=args.starred, feed_id=feed_id, filter=picked
     )
-    print_headlines(headlines, args.json, out)
+    print_headlines(headlines, args.json, out, store)
     return EXIT_OK
 
 
@@ -138,7 +138,7 @@ def cmd_search(store: Store, config: Config, args: argparse.Namespace, out: Text
     # background); catch up here with what it has not covered yet.
     _catch_up_index(store)
     results = search(store, " ".join(args.query), catch_up_fully=True, filter=picked).headlines
-    print_headlines(results, args.json, out)
+    print_headlines(results, args.json, out, store)
     if not results and not args.json:
         print("no matches", file=sys.stderr)
     return EXIT_OK

@@ -67,9 +67,13 @@ def read_filter(text: str | None) -> Filter | None:
         raise UsageError(str(exc)) from None
 
 
-def print_headlines(headlines: list[Headline], as_json: bool, out: TextIO) -> None:
-    """Headlines as a JSON array (no bodies) or as aligned lines."""
+def print_headlines(
+    headlines: list[Headline], as_json: bool, out: TextIO, store: Store | None = None
+) -> None:
+    """Headlines as a JSON array (no bodies; with `store`, their enclosures) or as
+    aligned lines."""
     if as_json:
+        enclosures = store.enclosures_of([h.id for h in headlines]) if store else {}
         items = [
             {
                 "id": h.id,
@@ -79,6 +83,7 @@ def print_headlines(headlines: list[Headline], as_json: bool, out: TextIO) -> No
                 "read": h.read,
                 "starred": h.starred,
                 "url": h.url or None,
+                "enclosures": [e.to_json() for e in enclosures.get(h.id, ())],
             }
             for h in headlines
         ]

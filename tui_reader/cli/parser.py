@@ -56,6 +56,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="the feed's own content, when the full story was fetched (f, feeds.full_text)",
     )
 
+    downloading = commands.add_parser(
+        "download", help="save a story's podcast episode or other enclosure (resumes)"
+    )
+    downloading.add_argument("id", help="the article id, or an unambiguous prefix of it")
+    downloading.add_argument(
+        "--number", type=int, metavar="N", help="which enclosure (default: the first audio/video)"
+    )
+    downloading.add_argument(
+        "--dir", metavar="DIR", help="where to save it (default: your Downloads/tui-reader)"
+    )
+    playing = commands.add_parser(
+        "play", help="play a story's podcast episode (app.player_command)"
+    )
+    playing.add_argument("id", help="the article id, or an unambiguous prefix of it")
+    playing.add_argument(
+        "--number", type=int, metavar="N", help="which enclosure (default: the first audio/video)"
+    )
+
     marking = commands.add_parser("mark", help="mark articles read, unread, starred or unstarred")
     marking.add_argument("ids", nargs="*", metavar="ID", help="article ids (or their starts)")
     how = marking.add_mutually_exclusive_group(required=True)

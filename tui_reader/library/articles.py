@@ -132,6 +132,7 @@ def delete_articles(db: sqlite3.Connection, where: str, params: Sequence[object]
     chosen = f"SELECT seq FROM articles WHERE {where}"
     db.execute(f"DELETE FROM articles_fts WHERE rowid IN ({chosen})", params)
     db.execute(f"DELETE FROM article_texts WHERE article IN ({chosen})", params)
+    db.execute(f"DELETE FROM enclosures WHERE article IN ({chosen})", params)
     return int(db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount)
 
 

@@ -18,6 +18,7 @@ from tui_reader.errors import ShownError
 from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.library.articles import delete_articles, put_texts, sort_key
 from tui_reader.library.database import Database, Row, now_iso
+from tui_reader.library.enclosures import put_enclosures
 from tui_reader.parsed_feed import ParsedFeed
 
 
@@ -391,6 +392,8 @@ class FeedStore(Database):
                         ),
                     )
                     put_texts(db, int(cursor.lastrowid or 0), html=entry.html)
+                    if entry.enclosures:
+                        put_enclosures(db, int(cursor.lastrowid or 0), entry.enclosures)
                 else:
                     updated += 1
                     db.execute(
@@ -404,6 +407,7 @@ class FeedStore(Database):
                     db.execute(
                         "UPDATE article_texts SET html = ? WHERE article = ?", (entry.html, row[0])
                     )
+                    put_enclosures(db, row[0], entry.enclosures)
             db.execute(
                 "UPDATE feeds SET title = ?, site_url = ?, etag = ?, last_modified = ?,"
                 " updated = ?, error = NULL WHERE id = ?",

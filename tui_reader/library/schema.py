@@ -190,6 +190,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE feeds ADD COLUMN wait_kind TEXT;
     ALTER TABLE feeds ADD COLUMN wait_reason TEXT;
     """,
+    # 10 -> 11: podcasts. A story's enclosures (RSS <enclosure>, Atom
+    # rel="enclosure", JSON Feed attachments) in the feed's order, keyed by
+    # the story's seq like its texts; `saved` is the file `download` wrote.
+    """
+    CREATE TABLE enclosures (
+        article INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        type TEXT NOT NULL DEFAULT '',
+        length INTEGER NOT NULL DEFAULT 0,
+        duration INTEGER NOT NULL DEFAULT 0,
+        saved TEXT,
+        PRIMARY KEY (article, position)
+    ) WITHOUT ROWID;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,7 +1,7 @@
 """The library as one object: `Store`, every concern of `library` on one connection.
 
-Each concern lives in its own module (articles, feeds, search, settings,
-sync, views); `Store` joins them so callers hold one handle. Imports the
+Each concern lives in its own module (articles, enclosures, feeds, search,
+settings, sync, views); `Store` joins them so callers hold one handle. Imports the
 `library` modules and `locations` (where the file lives) only.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui_reader.library.articles import ArticleStore
+from tui_reader.library.enclosures import EnclosureStore
 from tui_reader.library.feeds import FeedStore
 from tui_reader.library.search import SearchIndex
 from tui_reader.library.sync import SyncStore
@@ -17,7 +18,7 @@ from tui_reader.library.views import ViewsStore
 from tui_reader.locations import database_path
 
 
-class Store(ArticleStore, FeedStore, SearchIndex, SyncStore, ViewsStore):
+class Store(ArticleStore, EnclosureStore, FeedStore, SearchIndex, SyncStore, ViewsStore):
     """The SQLite library in one data directory."""
 
     @classmethod

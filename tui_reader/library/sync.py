@@ -16,9 +16,11 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from tui_reader.enclosure import Enclosure
 from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.library.articles import Flag, delete_articles, sort_key
 from tui_reader.library.database import Database, now_iso
+from tui_reader.library.enclosures import put_enclosures
 
 # Rows per statement when matching many server ids.
 _CHUNK = 10_000
@@ -78,6 +80,7 @@ class SyncedItem:
     html: str
     read: bool
     starred: bool
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 def synced_article_id(item: int) -> str:
@@ -304,6 +307,14 @@ class SyncStore(Database):
                     " SELECT seq, '[]', ? FROM articles WHERE server_item = ?",
                     texts,
                 )
+            stored = {row[12] for row in rows}
+            for item in items:  # podcasts: few stories have any
+                if item.enclosures and item.item in stored:
+                    found = db.execute(
+                        "SELECT seq FROM articles WHERE server_item = ?", (item.item,)
+                    ).fetchone()
+                    if found is not None:
+                        put_enclosures(db, int(found[0]), item.enclosures)
         return new
 
     def apply_server_states(self, unread: set[int], starred: set[int]) -> tuple[int, int]:

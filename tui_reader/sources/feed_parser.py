@@ -5,7 +5,9 @@ broken); JSON Feed 1.0/1.1, which the released feedparser does not read, is
 parsed from JSON here. Everything that leaves this module is sanitized, and
 entry HTML is kept as HTML: converting it for display happens when an article
 is opened, not during a refresh.
-Imports the parsed-feed model, `errors` and `sanitize`; the parsers only when parsing.
+Enclosures (podcast episodes) are kept with their type, size and duration.
+Imports the parsed-feed and enclosure models, `errors` and `sanitize`; the
+parsers only when parsing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
+from tui_reader.enclosure import collect_enclosures
 from tui_reader.errors import ShownError, one_line
 from tui_reader.parsed_feed import FeedEntry, ParsedFeed
 from tui_reader.sanitize import clean_line, clean_text
@@ -171,10 +174,14 @@ def _parse_fast(data: bytes, url: str, total: int) -> ParsedFeed | None:
     try:
         import fastfeedparser
 
+        if _ATOM_ENCLOSURE.search(data):
+            return None  # fastfeedparser drops Atom enclosures' sizes; feedparser keeps them
+        # ... and podcast durations: read beside it, by episode address.
+        durations = _podcast_durations(data) if b"itunes:duration" in data else {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = fastfeedparser.parse(
-                data, include_tags=False, include_media=False, include_enclosures=False
+                data, include_tags=False, include_media=False, include_enclosures=True
             )
         feed = result.get("feed") or {}
         # lxml's recovery can invent an empty entry from a broken tail: an
@@ -208,6 +215,19 @@ def _parse_fast(data: bytes, url: str, total: int) -> ParsedFeed | None:
                     author=clean_line(_text(entry.get("author"))),
                     published=_iso_from_text(entry.get("published") or entry.get("updated")),
                     html=clean_text(body),
+                    enclosures=collect_enclosures(
+                        (
+                            (
+                                e.get("url"),
+                                e.get("type"),
+                                e.get("length"),
+                                durations.get(_text(e.get("url")).strip(), 0),
+                            )
+                            for e in entry.get("enclosures") or []
+                            if isinstance(e, dict)
+                        ),
+                        url,
+                    ),
                 )
             )
         return parsed
@@ -254,6 +274,18 @@ def _parse_robust(data: bytes, url: str, content_type: str, total: int) -> Parse
                     entry.get("published_parsed") or entry.get("updated_parsed")
                 ),
                 html=clean_text(body),
+                enclosures=collect_enclosures(
+                    (
+                        (
+                            e.get("href"),
+                            e.get("type"),
+                            e.get("length"),
+                            entry.get("itunes_duration"),
+                        )
+                        for e in entry.get("enclosures") or []
+                    ),
+                    url,
+                ),
             )
         )
     return parsed
@@ -300,6 +332,8 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         link = _json_text(item.get("url")) or _json_text(item.get("external_url"))
         title = _json_text(item.get("title"))
         guid = item.get("id")
+        attachments = item.get("attachments")
+        attachments = attachments if isinstance(attachments, list) else []
         parsed.entries.append(
             FeedEntry(
                 # The spec says a string; numbers are common; null means none.
@@ -309,9 +343,48 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
                 author=_json_authors(item) or feed_authors,
                 published=_iso_from_text(item.get("date_published") or item.get("date_modified")),
                 html=clean_text(body),
+                enclosures=collect_enclosures(
+                    (
+                        (
+                            a.get("url"),
+                            a.get("mime_type"),
+                            a.get("size_in_bytes"),
+                            a.get("duration_in_seconds"),
+                        )
+                        for a in attachments
+                        if isinstance(a, dict)
+                    ),
+                    url,
+                ),
             )
         )
     return parsed
+
+
+_ATOM_ENCLOSURE = re.compile(rb"""rel\s*=\s*["']enclosure["']""")
+_RSS_ITEM = re.compile(rb"<item[\s>].*?</item>", re.DOTALL)
+_ENCLOSURE_URL = re.compile(rb"""<enclosure\b[^>]*?\burl\s*=\s*("[^"]*"|'[^']*')""")
+_DURATION = re.compile(rb"<itunes:duration\b[^>]*>\s*([^<]*?)\s*</itunes:duration>")
+
+
+def _podcast_durations(data: bytes) -> dict[str, str]:
+    """Each RSS item's `itunes:duration`, by the address of its enclosure.
+
+    fastfeedparser drops the tag; this finds it in the raw items (20 ms for
+    730 episodes, where feedparser took 480 ms for the whole feed). Keyed by
+    address, not position, so an item the parser skipped cannot shift the rest.
+    """
+    found: dict[str, str] = {}
+    for item in _RSS_ITEM.finditer(data):
+        chunk = item.group()
+        duration = _DURATION.search(chunk)
+        if duration is None:
+            continue
+        text = duration.group(1).decode("utf-8", "replace")
+        for address in _ENCLOSURE_URL.finditer(chunk):
+            raw = address.group(1)[1:-1].decode("utf-8", "replace")
+            found.setdefault(html.unescape(raw).strip(), text)
+    return found
 
 
 def _json_text(value: Any) -> str:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from tui_reader.enclosure import Enclosure, collect_enclosures
 from tui_reader.errors import ShownError
 from tui_reader.sanitize import clean_line
 from tui_reader.sync_settings import READ_STATE, STARRED_STATE
@@ -74,6 +75,7 @@ class ServerItem:
     html: str  # summary.content (or content.content)
     read: bool  # categories contain user/-/state/com.google/read
     starred: bool  # categories contain user/-/state/com.google/starred
+    enclosures: tuple[Enclosure, ...] = ()  # `enclosure`: [{href, type, length}]
 
 
 @dataclass(frozen=True)
@@ -299,6 +301,17 @@ def item_from_entry(entry: dict[str, Any], what: str, shown: str, quirks: Quirks
         html=body,
         read=read,
         starred=starred,
+        enclosures=_enclosures(entry.get("enclosure")),
+    )
+
+
+def _enclosures(value: Any) -> tuple[Enclosure, ...]:
+    """An item's `enclosure` list ([{href, type, length}]), as FreshRSS sends it."""
+    if not isinstance(value, list):
+        return ()
+    return collect_enclosures(
+        ((e.get("href"), e.get("type"), e.get("length"), 0) for e in value if isinstance(e, dict)),
+        "",
     )
 
 

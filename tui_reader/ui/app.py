@@ -49,6 +49,7 @@ from tui_reader.ui.messages import (
     RefreshProgress,
     SearchIndexed,
 )
+from tui_reader.ui.player_app import PlayerApp
 from tui_reader.ui.reader_screen import ReaderScreen
 from tui_reader.ui.widgets.help_screen import key_label
 from tui_reader.words import counted
@@ -63,7 +64,7 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(BrowserApp, BackgroundApp, FeedsApp):
+class ReaderApp(BrowserApp, PlayerApp, BackgroundApp, FeedsApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME

@@ -65,6 +65,9 @@ class Reader(Protocol):
     def start_full_text(self, article_id: str) -> None:
         """Fetch an article's full story."""
 
+    def play_enclosure(self, article_id: str) -> object:
+        """Start the player on a story's podcast episode."""
+
     def mark_read(self, article_ids: list[str] | None) -> object:
         """Mark these stories read (None: everything up to when the list was loaded)."""
 
@@ -396,6 +399,14 @@ class ReaderScreen(Screen[None]):
     def _open_link(self, url: str | None) -> None:
         if url is not None:
             self.app.open_url(url)
+
+    def action_play(self) -> None:
+        # The story on screen if there is one, else the one under the cursor.
+        article_id = self.article.article_id
+        if article_id is None and self.headlines.current is not None:
+            article_id = self.headlines.current.id
+        if article_id is not None:
+            self.reader.play_enclosure(article_id)
 
     def action_subscribe(self) -> None:
         self.reader.toggle_subscription()
