@@ -321,3 +321,49 @@ def test_file_names_with_escapes_are_printed_clean(tmp_path: Path, run):
     for stream in (result.stdout, result.stderr):
         assert "\x1b" not in stream and "\x07" not in stream
     assert "story.txt" in result.stdout and "empty.txt: empty file" in result.stderr
+
+
+async def test_pictures_with_hostile_alt_text_captions_and_metadata_draw_clean(
+    tmp_path: Path, feed_server
+):
+    """A picture whose alt text, figcaption and PNG text chunks carry every attack shows
+    in half-blocks, and the pane holds none of the attacks' control codes."""
+    from PIL import Image as PILImage
+    from PIL import PngImagePlugin
+
+    from tests.test_app import article_text, press
+    from tui_reader.sources.feed_parser import parse_feed as parse
+    from tui_reader.sources.seeds import open_library
+
+    info = PngImagePlugin.PngInfo()
+    for name, attack in ATTACKS.items():
+        info.add_text(name, attack)
+    out = io.BytesIO()
+    PILImage.new("RGB", (80, 40), (200, 30, 30)).save(out, "PNG", pnginfo=info)
+    picture = out.getvalue()
+    feed_server.routes["/evil.png"] = lambda h: h.send_plain(200, picture, "image/png")
+    alt = hostile("Alt").replace('"', "'")
+    html = (
+        f'<figure><img src="{feed_server.url("/evil.png")}" alt="{alt}">'
+        f"<figcaption>{hostile('Caption')}</figcaption></figure><p>Body.</p>"
+    )
+    document = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "Pictures",
+            "items": [{"id": "1", "title": "Evil picture", "content_html": html}],
+        }
+    ).encode()
+    data_dir = tmp_path / "data"
+    with open_library(data_dir, Path("/nonexistent")) as library:
+        feed, _ = library.add_feed("https://pictures.example/feed.json")
+        library.store_feed(feed, parse(document, feed.url), etag=None, last_modified=None)
+    app = make_app(Config(images="blocks"), data_dir, seeds_dir=Path("/nonexistent"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")  # open the story
+        await settle(app, pilot)
+        await settle(app, pilot)
+        shown = article_text(app)
+    assert "▀" in shown and "Caption" in shown
+    assert not FORBIDDEN.search(shown), repr(FORBIDDEN.search(shown))

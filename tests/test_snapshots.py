@@ -198,3 +198,36 @@ class TestFeedList:
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=(80, 24), run_before=ask_to_remove)
+
+
+class TestPictures:
+    @pytest.fixture
+    def pictured(self, data_dir: Path) -> ReaderApp:
+        """A story with a picture already in the cache (so no network is asked)."""
+        from tests.test_app_pictures import png
+        from tui_reader.article import Article, Block, BlockKind, Link
+        from tui_reader.locations import images_directory
+        from tui_reader.sources.image_cache import ImageCache
+        from tui_reader.sources.seeds import open_library
+
+        url = "https://pictures.example/sky.png"
+        label = "[image: A yellow sky over a blue sea]"
+        story = Article(
+            title="Skies over the harbour",
+            standfirst="A picture between two paragraphs.",
+            blocks=[
+                Block(BlockKind.PARAGRAPH, "The morning began clear."),
+                Block(BlockKind.IMAGE, "A yellow sky over a blue sea", (Link(0, len(label), url),)),
+                Block(BlockKind.PARAGRAPH, "By noon the clouds had come."),
+            ],
+        )
+        with open_library(data_dir, Path("/nonexistent")) as library:
+            library.add_articles([story])
+        ImageCache(images_directory(data_dir))._store(url, png(320, 120))
+        return make_app(
+            Config(images="blocks"), data_dir, seeds_dir=Path("/nonexistent"), clock=FakeClock()
+        )
+
+    def test_picture_in_half_blocks_100x30(self, snap_compare, pictured):
+        """An opened story shows its cached picture in half-blocks, the caption under it."""
+        assert snap_compare(pictured, terminal_size=(100, 30), run_before=open_seed)

@@ -43,6 +43,9 @@ from tui_reader.refresh_settings import (
 )
 from tui_reader.sync_settings import SyncSettings, read_sync_table
 
+# reader.images: what pictures are drawn with (`pictures` draws them).
+IMAGE_MODES = ("auto", "kitty", "sixel", "blocks", "off")
+
 
 @dataclass(frozen=True)
 class KeyAction:
@@ -184,6 +187,8 @@ class Config:
     queries: list[QueryFeed] = field(default_factory=list)  # [[query]]: saved filters
     ignores: list[IgnoreRule] = field(default_factory=list)  # [[ignore]], [[feed]] ignore
     player_command: tuple[str, ...] = ()  # app.player_command; (): the desktop's opener
+    images: str = "auto"  # reader.images: auto, kitty, sixel, blocks or off
+    image_cache_mb: int = 200  # reader.image_cache_mb: the picture cache's bound
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -424,7 +429,24 @@ def _read_reader(table: Any, config: Config, where: str) -> None:
                 f"{where}: reader.text_width must be 0 (the pane's width) or a whole number"
                 f" from {low} to {high}; using {DEFAULT_TEXT_WIDTH}"
             )
-    for name in table.keys() - {"text_width"}:
+    if "images" in table:
+        images = table["images"]
+        if images in IMAGE_MODES:
+            config.images = images
+        else:
+            config.warnings.append(
+                f"{where}: reader.images must be one of {', '.join(IMAGE_MODES)}; using auto"
+            )
+    if "image_cache_mb" in table:
+        size = table["image_cache_mb"]
+        if isinstance(size, int) and not isinstance(size, bool) and 1 <= size <= 100_000:
+            config.image_cache_mb = size
+        else:
+            config.warnings.append(
+                f"{where}: reader.image_cache_mb must be a whole number of megabytes from 1"
+                " to 100000; using 200"
+            )
+    for name in table.keys() - {"text_width", "images", "image_cache_mb"}:
         config.warnings.append(f"{where}: unknown setting reader.{name}; ignored")
 
 

@@ -79,6 +79,11 @@ def _user_dir(kind: Literal["data", "config"]) -> Path:
     return Path(find(APP_NAME, appauthor=False))
 
 
+def images_directory(data_dir: Path) -> Path:
+    """The articles' picture cache, inside the data dir."""
+    return data_dir / "images"
+
+
 def downloads_directory() -> Path:
     """Where `download` saves enclosures by default: a tui-reader folder in the
     user's downloads folder (platformdirs: XDG_DOWNLOAD_DIR, else ~/Downloads)."""

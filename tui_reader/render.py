@@ -8,10 +8,11 @@ Imports the article model and the meter's paywall line; Rich, never Textual.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.style import Style
 from rich.text import Text
@@ -326,7 +327,7 @@ def _image_number(block: Block) -> int | None:
     return int(block.marker) if block.marker.isdigit() else None
 
 
-Part = Text | CodeLines | TablePiece
+Part = RenderableType  # Text, CodeLines, TablePiece, or a picture
 
 
 def _block_renderable(block: Block) -> Text | CodeLines | TableBlock:
@@ -352,7 +353,13 @@ def _block_renderable(block: Block) -> Text | CodeLines | TableBlock:
     return TableBlock(block.rows)
 
 
-def render_article(article: Article, *, teaser: bool = False, notice: str = "") -> Group:
+def render_article(
+    article: Article,
+    *,
+    teaser: bool = False,
+    notice: str = "",
+    pictures: Mapping[str, RenderableType] | None = None,
+) -> Group:
     """Render an article with Rich.
 
     Args:
@@ -360,6 +367,9 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
         teaser: Show only the title, meta line and first two paragraphs, then
             the paywall message.
         notice: A line shown after the paywall message (e.g. the key to press).
+        pictures: Drawn pictures (or placeholders) by address: a picture block
+            whose address is here shows it, its `[image 4: caption]` line under
+            it; the others show that line alone.
 
     Returns:
         The article as a `Group` of `Text` (and `Table`) parts that wraps to
@@ -378,7 +388,11 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
     parts: list[tuple[Part, BlockKind | None]] = [(head, None)]
     for block in blocks:
         drawn = _block_renderable(block)
-        if isinstance(drawn, TableBlock):
+        picture = _picture_of(block, pictures)
+        if picture is not None and isinstance(drawn, Text):
+            parts.append((picture, BlockKind.IMAGE))
+            parts.append((drawn, BlockKind.CAPTION))  # no gap: the caption under it
+        elif isinstance(drawn, TableBlock):
             pieces = drawn.pieces()
             parts.append((pieces[0], BlockKind.TABLE))
             parts += [(piece, None) for piece in pieces[1:]]  # None after TABLE: no gap
@@ -405,11 +419,20 @@ def render_article(article: Article, *, teaser: bool = False, notice: str = "") 
     for part, kind in parts:
         same_list = kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM
         same_table = isinstance(part, TablePiece) and part.start > 0
-        if spaced and not (same_list or same_table):
+        caption = kind is BlockKind.CAPTION and previous is BlockKind.IMAGE
+        if spaced and not (same_list or same_table or caption):
             spaced.append(Text(""))
         spaced.append(part)
         previous = kind
     return Group(*spaced)
+
+
+def _picture_of(
+    block: Block, pictures: Mapping[str, RenderableType] | None
+) -> RenderableType | None:
+    if not pictures or block.kind is not BlockKind.IMAGE or not block.links:
+        return None
+    return pictures.get(block.links[0].url)
 
 
 def _plain_block(block: Block) -> str:

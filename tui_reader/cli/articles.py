@@ -6,9 +6,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tui_reader import APP_NAME
+from tui_reader.article import Article
 from tui_reader.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -28,6 +29,7 @@ from tui_reader.cli.common import (
 )
 from tui_reader.config import Config
 from tui_reader.library.store import Store
+from tui_reader.locations import images_directory
 from tui_reader.sanitize import clean_line
 from tui_reader.words import counted
 
@@ -92,8 +94,10 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
 
         console = Console(file=out, highlight=False)
         wanted = config.text_width or console.width  # reader.text_width; 0: the terminal's
+        width = min(console.width, wanted)
+        pictures = {} if teaser else _pictures(store, config, reading.article, width)
         console.print(
-            render_article(reading.article, teaser=teaser), width=min(console.width, wanted)
+            render_article(reading.article, teaser=teaser, pictures=pictures), width=width
         )
     out.flush()
     print(reading.access.state.message(), file=sys.stderr)
@@ -101,6 +105,41 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
         print(f"Run `{APP_NAME} quota subscribe` for unlimited access.", file=sys.stderr)
         return EXIT_WITHHELD
     return EXIT_OK
+
+
+def _pictures(store: Store, config: Config, article: Article, width: int) -> dict[str, Any]:
+    """The article's pictures drawn for this terminal (reader.images), fetching the
+    ones not cached yet unless offline; a picture that cannot be had shows its label."""
+    if config.images == "off":
+        return {}
+    from tui_reader.pictures import detect, image_urls, terminal_picture
+    from tui_reader.sources.image_cache import CachedImage, ImageCache
+
+    urls = image_urls(article.blocks)
+    if not urls:
+        return {}
+    cache = ImageCache(images_directory(store.path.parent), max_total=config.image_cache_mb << 20)
+    cached = {url: found for url in urls if (found := cache.get(url)) is not None}
+    missing = [u for u in urls if u not in cached and cache.failure(u) is None]
+    if missing and not config.offline:
+        import asyncio
+
+        from tui_reader.sources.http import make_client
+
+        async def fetch() -> dict[str, CachedImage | str]:
+            async with make_client(config.network) as client:
+                return await cache.fetch_all(client, missing)
+
+        fetched = asyncio.run(fetch())
+        cached.update({u: got for u, got in fetched.items() if isinstance(got, CachedImage)})
+    drawn_with = detect(config.images)  # asks the terminal once (textual-image)
+    pictures: dict[str, Any] = {}
+    for url, image in cached.items():
+        try:
+            pictures[url] = terminal_picture(image, drawn_with, width)
+        except (OSError, ValueError):
+            continue  # gone or broken since: its label shows
+    return pictures
 
 
 def cmd_mark(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:

@@ -84,6 +84,8 @@ def _markdown(html: str) -> str:
             pre.unwrap()
         elif pre.find_parent("p") is not None:
             pre.name = "code"
+    for image in soup.find_all("img"):
+        _pick_source(image)
     for string in soup.find_all(string=_NONCHARACTERS):
         string.replace_with(_NONCHARACTERS.sub("", str(string)))
     _mark_emphasis(soup)
@@ -104,6 +106,54 @@ def _markdown(html: str) -> str:
         # Absurd nesting (RecursionError) or attributes markdownify cannot
         # read (`<ol start="½">`): keep the words, lose the structure.
         return _escape_markdown(soup.get_text(" "))
+
+
+# Where lazy-loading scripts keep the real picture while `src` holds a stand-in.
+_LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src")
+_LAZY_SRCSETS = ("data-srcset", "data-lazy-srcset", "srcset")
+_SRCSET_WIDTH = 1600  # the widest candidate worth taking from a srcset
+
+
+def _pick_source(image: Any) -> None:
+    """Give an <img> the address of its real picture as `src`.
+
+    Lazy loading leaves `src` a placeholder (a data: pixel, a spinner) and
+    puts the picture in `data-src` or a `srcset`; a `srcset` alone (no `src`)
+    is common too. The largest candidate up to 1,600 pixels wide is taken
+    (the terminal shows it scaled down; a larger one only costs bytes).
+    """
+    src = str(image.get("src") or "").strip()
+    lazy = next((str(image[a]).strip() for a in _LAZY_SOURCES if image.get(a)), "")
+    if lazy and not lazy.lower().startswith("data:"):
+        image["src"] = lazy
+        return
+    if src and not src.lower().startswith("data:"):
+        return
+    for attribute in _LAZY_SRCSETS:
+        best = _from_srcset(str(image.get(attribute) or ""))
+        if best:
+            image["src"] = best
+            return
+    if src.lower().startswith("data:"):
+        del image["src"]  # a stand-in pixel is no picture
+
+
+def _from_srcset(srcset: str) -> str:
+    """The candidate of a `srcset` ("a.jpg 320w, b.jpg 800w" or "a.jpg 1x, b.jpg 2x") to show."""
+    candidates: list[tuple[float, str]] = []
+    for candidate in srcset.split(","):
+        words = candidate.split()
+        if not words or words[0].lower().startswith("data:"):
+            continue
+        size = words[1] if len(words) > 1 else "1x"
+        try:
+            number = float(size[:-1])
+        except ValueError:
+            continue
+        width = number if size.endswith("w") else number * 800
+        candidates.append((width, words[0]))
+    fitting = [c for c in candidates if c[0] <= _SRCSET_WIDTH] or sorted(candidates)[:1]
+    return max(fitting)[1] if fitting else ""
 
 
 def _mark_emphasis(soup: Any) -> None:

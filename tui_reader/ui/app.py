@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from textual import work
 from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
@@ -45,10 +47,12 @@ from tui_reader.ui.messages import (
     LibraryFailed,
     LibraryProblem,
     MeterChanged,
+    PicturesDrawn,
     RefreshDone,
     RefreshProgress,
     SearchIndexed,
 )
+from tui_reader.ui.pictures_app import PicturesApp
 from tui_reader.ui.player_app import PlayerApp
 from tui_reader.ui.reader_screen import ReaderScreen
 from tui_reader.ui.widgets.help_screen import key_label
@@ -64,7 +68,7 @@ FIRST_SCREENFUL = 300
 METER_REFRESH_SECONDS = 60
 
 
-class ReaderApp(BrowserApp, PlayerApp, BackgroundApp, FeedsApp):
+class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
     """tui-reader's terminal app."""
 
     TITLE = APP_NAME
@@ -426,7 +430,16 @@ class ReaderApp(BrowserApp, PlayerApp, BackgroundApp, FeedsApp):
                 f"Press {key_label(self.config.keys_for('subscribe'))} to subscribe"
                 " (a local switch: nothing is bought)."
             )
-            text = render_article(reading.article, teaser=reading.withheld, notice=notice)
+            shown = reading.article
+            cached, missing = ({}, []) if reading.withheld else self.cached_pictures(shown)
+
+            def draw(pictures: Mapping[str, RenderableType]) -> RenderableType:
+                return render_article(
+                    shown, teaser=reading.withheld, notice=notice, pictures=pictures
+                )
+
+            # Placeholders of the pictures' size first; the pictures follow.
+            text = draw(self.placeholders_for(cached))
             # The article first: the header and the row can follow a frame later.
             self.post_message(
                 ArticleOpened(
@@ -443,6 +456,8 @@ class ReaderApp(BrowserApp, PlayerApp, BackgroundApp, FeedsApp):
             headline = self.store.headline(article_id)
             if headline is not None:
                 self.post_message(HeadlineChanged(headline))
+            if cached or missing:
+                self.draw_pictures(article_id, cached, missing, draw)
 
     @work(thread=True, group="flags")
     def set_flag(self, article_id: str, flag: Flag, value: bool) -> None:
@@ -524,6 +539,9 @@ class ReaderApp(BrowserApp, PlayerApp, BackgroundApp, FeedsApp):
 
     def on_meter_changed(self, message: MeterChanged) -> None:
         self.reader_screen.header.show(message.state)
+
+    def on_pictures_drawn(self, message: PicturesDrawn) -> None:
+        self.reader_screen.article.redraw(message.article_id, message.text)
 
     def on_article_opened(self, message: ArticleOpened) -> None:
         screen = self.reader_screen

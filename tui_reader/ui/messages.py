@@ -62,6 +62,14 @@ class ArticleOpened(Message):
 
 
 @dataclass
+class PicturesDrawn(Message):
+    """The open article's pictures were decoded: it is drawn again with them."""
+
+    article_id: str
+    text: RenderableType
+
+
+@dataclass
 class MeterChanged(Message):
     """The meter changed (a view was counted, or subscribing was toggled)."""
 

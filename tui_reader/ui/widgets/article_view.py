@@ -87,6 +87,18 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_home(animate=False, immediate=True)
         self.refresh()
 
+    def redraw(self, article_id: str, text: RenderableType) -> None:
+        """Show the same article drawn again (its pictures decoded), the reader's
+        place kept: placeholders had the pictures' size, so nothing moves."""
+        if article_id != self.article_id:
+            return  # another story was opened meanwhile
+        place = self._place()
+        self._renderable = text
+        self._laid_out = None
+        self._layouts.clear()
+        self._layout(place=place)
+        self.refresh()
+
     def _text_width(self) -> int:
         room = self.scrollable_content_region.width - 2 * PADDING
         return max(10, min(self.wanted_width, room) if self.wanted_width else room)
@@ -95,7 +107,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """Cells left of the text: centred in a pane wider than the text."""
         return max(PADDING, (self.scrollable_content_region.width - width) // 2)
 
-    def _layout(self, *, keep_place: bool = False) -> None:
+    def _layout(self, *, keep_place: bool = False, place: tuple[int, float] | None = None) -> None:
         """Wrap the article to the pane (once per width) into painted lines.
 
         Only the first screenful is wrapped before the first paint; the rest
@@ -106,13 +118,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             keep_place: Keep the line at the top of the pane in view (the
                 pane changed width under the reader): the same part of the
                 article, at the same share of that part, stays on top.
+            place: That place, taken before the article was drawn again.
         """
         width = self._text_width()
         margin = self._text_margin(width)
         key = (width, margin)
         if key == self._laid_out:
             return
-        place = self._place() if keep_place else None
+        place = place or (self._place() if keep_place else None)
         parts = self._parts()
         if self._laid_out is not None and self._done == len(parts):
             self._layouts[self._laid_out] = (self._lines, self._starts)

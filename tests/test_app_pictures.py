@@ -1,0 +1,115 @@
+"""Pictures in the app and in `read`: fetched on opening from a real server on 127.0.0.1,
+kept in the data dir's cache, drawn in half-blocks, and shown again with no network."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from PIL import Image as PILImage
+
+from tests.feed_server import FeedServer
+from tests.terminal import run_on_a_terminal
+from tests.test_app import article_text, press, settle
+from tui_reader.config import load_config
+from tui_reader.ui.app import make_app
+
+
+def png(width: int = 160, height: int = 80) -> bytes:
+    image = PILImage.new("RGB", (width, height), (30, 90, 200))
+    image.paste((240, 200, 40), (0, 0, width, height // 2))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def serve_story_with_pictures(feed_server: FeedServer) -> str:
+    """A feed with one story holding two pictures, the second of them missing (404)."""
+    feed_server.routes["/sky.png"] = lambda h: h.send_plain(200, png(), "image/png")
+    sky, gone = feed_server.url("/sky.png"), feed_server.url("/gone.png")
+    body = (
+        "&lt;p&gt;Before the picture.&lt;/p&gt;"
+        f"&lt;figure&gt;&lt;img src=&quot;{sky}&quot; alt=&quot;A yellow sky&quot;&gt;"
+        "&lt;/figure&gt;"
+        "&lt;p&gt;Between them.&lt;/p&gt;"
+        f"&lt;p&gt;&lt;img src=&quot;{gone}&quot; alt=&quot;Lost&quot;&gt;&lt;/p&gt;"
+        "&lt;p&gt;After the pictures.&lt;/p&gt;"
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Pics</title>'
+        "<link>http://example.com/</link><item><guid>p1</guid><title>Skies</title>"
+        f"<link>http://example.com/p1</link><description>{body}</description></item>"
+        "</channel></rss>"
+    ).encode()
+    feed_server.routes["/pics.xml"] = lambda h: h.send_feed(feed)
+    return feed_server.url("/pics.xml")
+
+
+def picture_requests(feed_server: FeedServer) -> list[str]:
+    return [path for path, _ in feed_server.requests if path.endswith(".png")]
+
+
+async def open_skies(data_dir: Path, config_path: Path, clock) -> str:
+    """Open the story in the app and wait for its pictures; the pane's text."""
+    app = make_app(load_config(config_path), data_dir, seeds_dir=Path("/nonexistent"), clock=clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")  # open the story under the cursor
+        await settle(app, pilot)  # the fetch, then the decoding
+        await settle(app, pilot)
+        return article_text(app)
+
+
+async def test_a_picture_is_fetched_on_opening_and_drawn_in_place(
+    run, feed_server, tmp_path, data_dir, clock
+):
+    """Enter shows the picture in half-blocks between its paragraphs, its caption under
+    it; the missing one shows its label, and neither is asked for again on reopening."""
+    assert run("add", serve_story_with_pictures(feed_server)).returncode == 0
+    shown = await open_skies(data_dir, tmp_path / "config.toml", clock)
+    lines = shown.splitlines()
+    drawn = [n for n, line in enumerate(lines) if "▀" in line]
+    assert drawn, shown
+    assert lines.index("Before the picture.") < drawn[0]
+    assert lines[drawn[-1] + 1].startswith("[image 1: A yellow sky]")
+    assert lines.index("Between them.") > drawn[-1]
+    assert "[image 2: Lost]" in shown
+    assert sorted(picture_requests(feed_server)) == ["/gone.png", "/sky.png"]
+    assert (data_dir / "images").is_dir()
+    # Again, with the feed server gone quiet: the picture comes from the cache, and
+    # the 404 is not asked for again.
+    feed_server.requests.clear()
+    again = await open_skies(data_dir, tmp_path / "config.toml", clock)
+    assert "▀" in again and picture_requests(feed_server) == []
+
+
+async def test_offline_or_off_means_no_fetch_and_labels_only(
+    run, feed_server, tmp_path, data_dir, clock
+):
+    """`network.offline` fetches nothing; `reader.images = "off"` draws nothing."""
+    run("add", serve_story_with_pictures(feed_server))
+    for setting in ("[network]\noffline = true\n", '[reader]\nimages = "off"\n'):
+        feed_server.requests.clear()
+        (tmp_path / "config.toml").write_text(setting)
+        shown = await open_skies(data_dir, tmp_path / "config.toml", clock)
+        assert "▀" not in shown and "[image 1: A yellow sky]" in shown
+        assert picture_requests(feed_server) == []
+
+
+def test_read_on_a_terminal_draws_the_picture_and_plain_does_not(
+    run, feed_server, tmp_path, data_dir
+):
+    """`read` on a terminal (images = "blocks") fetches and draws it; --plain and a pipe
+    print the label as before."""
+    run("add", serve_story_with_pictures(feed_server))
+    config = tmp_path / "config.toml"
+    config.write_text('[reader]\nimages = "blocks"\n')
+    story = json.loads(run("list", "--json").stdout)[0]["id"]
+    on_terminal = run_on_a_terminal(["read", story], data_dir, config)
+    assert on_terminal.status == 0, on_terminal.other
+    assert "▀" in on_terminal.screen and "A yellow sky" in on_terminal.screen
+    piped = run("read", story)
+    assert "▀" not in piped.stdout and "[image 1: A yellow sky]" in piped.stdout
+    plain = run_on_a_terminal(["read", "--plain", story], data_dir, config)
+    assert "▀" not in plain.screen and "\x1b" not in plain.screen

@@ -1,0 +1,121 @@
+"""The app's pictures: placeholders when an article opens, then the pictures themselves.
+
+Opening an article (in its thread worker) gives each cached picture a
+placeholder of its size; the pictures are then decoded and scaled in that
+same thread and the article drawn again in place (`PicturesDrawn`), so the
+first screen never waits for a decoder and the text never jumps. Pictures
+not cached yet are fetched by an async worker (never while offline, never
+one that failed lately) and drawn when they come. The app draws
+half-blocks: Textual's line-by-line painting cannot place kitty or Sixel
+images (`read` on a terminal uses them). Imports Textual, the image cache
+and `pictures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import RenderableType
+from textual import work
+from textual.app import App
+from textual.worker import get_current_worker
+
+from tui_reader.article import Article
+from tui_reader.config import Config
+from tui_reader.locations import images_directory
+from tui_reader.pictures import image_urls, placeholders, prepare
+from tui_reader.ui.messages import PicturesDrawn
+
+if TYPE_CHECKING:  # the cache brings httpx: imported when a story is first opened
+    from tui_reader.sources.image_cache import CachedImage, ImageCache
+
+MAX_PICTURES = 30  # an article's pictures fetched and drawn; a gallery beyond it shows labels
+
+# Draws an article with these pictures (by address): the app's `render_article` call.
+Draw = Callable[[Mapping[str, RenderableType]], RenderableType]
+
+
+class PicturesApp(App[None]):
+    """An app that shows articles' pictures from the cache; `ReaderApp` is the one."""
+
+    config: Config
+    data_dir: Path
+    _image_cache: ImageCache | None = None
+
+    @property
+    def image_cache(self) -> ImageCache | None:
+        """The picture cache in the data dir (None: `reader.images = "off"`)."""
+        if self.config.images == "off":
+            return None
+        if self._image_cache is None:
+            from tui_reader.sources.image_cache import ImageCache
+
+            self._image_cache = ImageCache(
+                images_directory(self.data_dir), max_total=self.config.image_cache_mb << 20
+            )
+        return self._image_cache
+
+    def cached_pictures(self, article: Article) -> tuple[dict[str, CachedImage], list[str]]:
+        """The article's cached pictures, and the addresses still to fetch (thread)."""
+        cache = self.image_cache
+        if cache is None:
+            return {}, []
+        cached: dict[str, CachedImage] = {}
+        missing: list[str] = []
+        for url in image_urls(article.blocks)[:MAX_PICTURES]:
+            found = cache.get(url)
+            if found is not None:
+                cached[url] = found
+            elif cache.failure(url) is None:
+                missing.append(url)
+        return cached, missing
+
+    def placeholders_for(self, cached: Mapping[str, CachedImage]) -> dict[str, RenderableType]:
+        """A placeholder of the right size for each cached picture."""
+        return placeholders(cached)
+
+    def draw_pictures(
+        self, article_id: str, cached: Mapping[str, CachedImage], missing: list[str], draw: Draw
+    ) -> None:
+        """Decode the cached pictures and draw the article with them (in its thread
+        worker), then fetch the missing ones."""
+        worker = get_current_worker()
+        drawn: dict[str, RenderableType] = dict(placeholders(cached))
+        for url, image in cached.items():
+            if worker.is_cancelled:
+                return  # another article was opened
+            try:
+                drawn[url] = prepare(image)
+            except (OSError, ValueError):
+                del drawn[url]  # gone or broken since: its label shows
+        if cached and not worker.is_cancelled:
+            self.post_message(PicturesDrawn(article_id, draw(drawn)))
+        if missing and not self.config.offline:
+            self.call_from_thread(self.fetch_pictures, article_id, missing, dict(cached), draw)
+
+    @work(exclusive=True, group="pictures")
+    async def fetch_pictures(
+        self,
+        article_id: str,
+        missing: list[str],
+        cached: dict[str, CachedImage],
+        draw: Draw,
+    ) -> None:
+        """Fetch an article's pictures not cached yet, then draw them (async: network)."""
+        from tui_reader.sources.http import make_client
+        from tui_reader.sources.image_cache import CachedImage
+
+        cache = self.image_cache
+        if cache is None:
+            return
+        async with make_client(self.config.network) as client:
+            fetched = await cache.fetch_all(client, missing)
+        came = {url: got for url, got in fetched.items() if isinstance(got, CachedImage)}
+        if came:
+            self._decode_fetched(article_id, {**cached, **came}, draw)
+
+    @work(thread=True, exclusive=True, group="picture-decode")
+    def _decode_fetched(self, article_id: str, cached: dict[str, CachedImage], draw: Draw) -> None:
+        self.draw_pictures(article_id, cached, [], draw)
