@@ -10,7 +10,8 @@ from that server, then measures in a real terminal (tmux, polling
 opening a 5,000-word article, refresh cold and all-304 (with its peak
 memory), peak memory of the app (VmHWM), cursor moves during a refresh, the
 deferred search-index pass, search queries, and filter expressions listed
-in-process (`--filter-only`: those alone, after a cold refresh). Runs of the two programs
+in-process (`--filter-only`: those alone, after a cold refresh), and a story of 10
+pictures from the cache (`--pictures-only`: that alone). Runs of the two programs
 alternate; medians and ratios are printed and written to BENCHMARKS.md.
 Needs tmux; newsboat is optional (`apt-get install newsboat`).
 
@@ -154,7 +155,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
+        kind = "image/jpeg" if self.path.endswith(".jpg") else "application/rss+xml"
+        self.send_header("Content-Type", kind)
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", "Mon, 01 Sep 2025 00:00:00 GMT")
         self.send_header("Content-Length", str(len(body)))
@@ -342,6 +344,10 @@ TARGETS = {
     "open a 5,000-word article (ms)": "<= 50",
     "open a story with a 30x200 table (ms)": "<= 50",
     "then G to its end (ms)": "<= 300",
+    "open a story with 10 pictures from the cache, first screen (ms)": "<= 50",
+    "open a story with 10 pictures from the cache, pictures drawn (ms)": "<= 300",
+    "scroll it a page (Space), median (ms)": "<= 50",
+    "a key while its pictures decode (ms)": "<= 40",
     "index for search, deferred pass (s)": "",
     "search, first 500, median per query (ms)": "<= 50",
     "search, first 500, slowest query (ms)": "<= 50",
@@ -573,6 +579,9 @@ def main() -> int:
         help="only the filter figures (builds the big library by a cold refresh first)",
     )
     parser.add_argument(
+        "--pictures-only", action="store_true", help="only the figures of a story's pictures"
+    )
+    parser.add_argument(
         "--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where the table goes"
     )
     args = parser.parse_args()
@@ -593,7 +602,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="tui-reader-bench-"))
     reader = TuiReader(work)
     programs: list[TuiReader | Newsboat] = [reader]
-    if shutil.which("newsboat") and not args.no_newsboat and not args.filter_only:
+    alone = args.filter_only or args.pictures_only
+    if shutil.which("newsboat") and not args.no_newsboat and not alone:
         programs.append(Newsboat(work))
     else:
         print("newsboat not measured: tui-reader alone", flush=True)
@@ -610,14 +620,17 @@ def main() -> int:
     keepalive = f"bench-keepalive-{os.getpid()}"
     subprocess.run(["tmux", "new-session", "-d", "-s", keepalive, "sleep 86400"], check=True)
     try:
-        if args.filter_only:
+        if args.pictures_only:
+            measure_pictures(record, reader, server, runs)
+        elif args.filter_only:
             reader.subscribe("big", urls)
             print(f"tui-reader: cold refresh of {feeds_n} x {items_n} ...", flush=True)
             reader.refresh("big")
             measure_filters(record, reader, reader.data("big"), feeds_n * items_n, runs)
         elif not args.sync_only:
             measure(args, programs, reader, record, urls, work, feeds_n, items_n, small_feeds, runs)
-        if not args.no_sync and not args.filter_only:
+            measure_pictures(record, reader, server, runs)
+        if not args.no_sync and not alone:
             measure_sync(args, reader, record, server, urls, work, feeds_n, items_n, runs)
     finally:
         server.shutdown()
@@ -1086,6 +1099,108 @@ def measure_sync(args, reader, record, server, urls, work, feeds_n, items_n, run
             terminal.close()
     finally:
         freshrss.stop()
+
+
+PICTURES = 10
+PICTURES_TITLE = "Ten Pictures"
+
+
+def jpeg(n: int) -> bytes:
+    """A 1200x800 photograph-sized JPEG (a gradient and noise, about 100 KB)."""
+    import io
+
+    from PIL import Image as PILImage
+
+    rng = random.Random(n)
+    image = PILImage.linear_gradient("L").resize((1200, 800)).convert("RGB")
+    tint = PILImage.new("RGB", image.size, (rng.randrange(256), rng.randrange(256), 120))
+    image = PILImage.blend(image, tint, 0.5)
+    noise = PILImage.effect_noise(image.size, 40).convert("RGB")
+    out = io.BytesIO()
+    PILImage.blend(image, noise, 0.2).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def measure_pictures(record, reader: TuiReader, server: Server, runs: int) -> None:
+    """A story of 10 pictures between paragraphs, its pictures already cached: Enter until
+    the first screen (placeholders), until the pictures are drawn in their place;
+    Space a page at a time through it; a key pressed while the pictures decode."""
+    import asyncio
+
+    from tui_reader.locations import images_directory
+    from tui_reader.network_settings import NetworkSettings
+    from tui_reader.sources.http import make_client
+    from tui_reader.sources.image_cache import ImageCache
+
+    rng = random.Random(10)
+    urls, parts = [], []
+    for n in range(PICTURES):
+        server.put(f"/pic/{n}.jpg", jpeg(n))
+        urls.append(server.url(f"/pic/{n}.jpg"))
+        parts.append(
+            f"<p>{paragraph(rng, 60)}</p><figure><img src='{urls[-1]}' alt='Picture {n}'>"
+            f"<figcaption>Caption {n}.</figcaption></figure>"
+        )
+    server.put(
+        "/pictures.xml",
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Pictures</title>'
+            f"<link>http://example.com/</link><item><guid>pictures</guid><title>{PICTURES_TITLE}"
+            "</title><link>http://example.com/pictures</link><description><![CDATA["
+            + "".join(parts)
+            + "]]></description></item></channel></rss>"
+        ).encode(),
+    )
+    reader.subscribe("pictures", [server.url("/pictures.xml")])
+    reader.refresh("pictures")
+    cache = ImageCache(images_directory(reader.data("pictures")))
+
+    async def warm() -> None:
+        async with make_client(NetworkSettings()) as client:
+            await cache.fetch_all(client, urls)
+
+    asyncio.run(warm())  # "from the cache": each picture fetched once, before timing
+    for _ in range(runs):
+        terminal = Tmux(reader.command("pictures"), reader.env)
+        try:
+            terminal.wait_for(PICTURES_TITLE)
+            time.sleep(0.5)
+            sent = time.perf_counter()
+            terminal.send("Enter")
+            shown = terminal.wait_for("min read")
+            record(
+                reader,
+                "open a story with 10 pictures from the cache, first screen (ms)",
+                (shown - sent) * 1000,
+            )
+            drawn = terminal.wait_for("▀", timeout=10)
+            record(
+                reader,
+                "open a story with 10 pictures from the cache, pictures drawn (ms)",
+                (drawn - sent) * 1000,
+            )
+            for latency in terminal.key_latencies("Space", 8):
+                record(reader, "scroll it a page (Space), median (ms)", latency)
+            terminal.send("q")
+        finally:
+            terminal.close()
+        # A key right after the first screen, while the pictures are being decoded.
+        terminal = Tmux(reader.command("pictures"), reader.env)
+        try:
+            terminal.wait_for(PICTURES_TITLE)
+            time.sleep(0.5)
+            terminal.send("Enter")
+            terminal.wait_for("min read")
+            before = terminal.screen(escapes=True)
+            sent = time.perf_counter()
+            terminal.send("j")  # the article pane has the keys: a line down
+            while terminal.screen(escapes=True) == before and time.perf_counter() - sent < 2:
+                pass
+            record(
+                reader, "a key while its pictures decode (ms)", (time.perf_counter() - sent) * 1000
+            )
+        finally:
+            terminal.close()
 
 
 def open_story(

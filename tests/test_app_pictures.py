@@ -113,3 +113,26 @@ def test_read_on_a_terminal_draws_the_picture_and_plain_does_not(
     assert "▀" not in piped.stdout and "[image 1: A yellow sky]" in piped.stdout
     plain = run_on_a_terminal(["read", "--plain", story], data_dir, config)
     assert "▀" not in plain.screen and "\x1b" not in plain.screen
+
+
+def test_a_full_text_refresh_keeps_the_story_s_lead_picture_for_offline_reading(
+    run, feed_server, tmp_path, data_dir
+):
+    """With feeds.full_text, `refresh` fetches each full story's lead picture into the
+    cache: `read` then draws it with the picture's server gone."""
+    from tests.test_pages import story_page, summary_feed
+
+    feed_server.routes["/lead.png"] = lambda h: h.send_plain(200, png(), "image/png")
+    lead = f"<meta property='og:image' content='{feed_server.url('/lead.png')}'>"
+    page = story_page("Harbour Bridge Reopens").replace(b"<title>", lead.encode() + b"<title>")
+    url = summary_feed(feed_server, {"bridge": page})
+    config = tmp_path / "config.toml"
+    config.write_text(f'[feeds]\nfull_text = ["{url}"]\n[reader]\nimages = "blocks"\n')
+    assert run("add", url).returncode == 0
+    assert run("refresh").returncode == 0
+    assert "/lead.png" in picture_requests(feed_server)
+    assert list((data_dir / "images").glob("*.png"))
+    del feed_server.routes["/lead.png"]  # gone: from here on only the cache has it
+    story = json.loads(run("list", "--json").stdout)[0]["id"]
+    shown = run_on_a_terminal(["read", story], data_dir, config)
+    assert shown.status == 0 and "▀" in shown.screen

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -168,3 +169,14 @@ def _block_from_json(item: list[Any]) -> Block:
             if style in INLINE_STYLES
         ),
     )
+
+
+def image_urls(blocks: Iterable[Block]) -> list[str]:
+    """The addresses of the picture blocks, in order, each once (http(s) only)."""
+    seen: dict[str, None] = {}
+    for block in blocks:
+        if block.kind is BlockKind.IMAGE and block.links:
+            url = block.links[0].url
+            if url.lower().startswith(("http://", "https://")):
+                seen.setdefault(url, None)
+    return list(seen)

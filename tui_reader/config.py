@@ -22,7 +22,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_reader.feed_urls import normalise_feed_url
 from tui_reader.filter_settings import (
@@ -42,6 +42,9 @@ from tui_reader.refresh_settings import (
     read_feed_tables,
 )
 from tui_reader.sync_settings import SyncSettings, read_sync_table
+
+if TYPE_CHECKING:  # the picture cache brings Pillow and httpx: imported when wanted
+    from tui_reader.sources.image_cache import ImageCache
 
 # reader.images: what pictures are drawn with (`pictures` draws them).
 IMAGE_MODES = ("auto", "kitty", "sixel", "blocks", "off")
@@ -191,6 +194,21 @@ class Config:
     image_cache_mb: int = 200  # reader.image_cache_mb: the picture cache's bound
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+
+    def picture_cache(self, data_dir: Path) -> ImageCache | None:
+        """The data dir's picture cache, bounded by `reader.image_cache_mb`; None
+        when `reader.images = "off"`."""
+        if self.images == "off":
+            return None
+        from tui_reader.locations import images_directory
+        from tui_reader.sources.image_cache import ImageCache
+
+        return ImageCache(images_directory(data_dir), max_total=self.image_cache_mb << 20)
+
+    def full_text_pictures(self, data_dir: Path) -> ImageCache | None:
+        """The cache a refresh fetches full stories' pictures into: only with
+        `feeds.full_text` feeds (their stories come whole, pictures and all)."""
+        return self.picture_cache(data_dir) if self.full_text_feeds else None
 
     def keys_for(self, action_id: str) -> str:
         """The effective keys of an action: the config's, else the default."""

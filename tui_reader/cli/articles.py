@@ -29,7 +29,6 @@ from tui_reader.cli.common import (
 )
 from tui_reader.config import Config
 from tui_reader.library.store import Store
-from tui_reader.locations import images_directory
 from tui_reader.sanitize import clean_line
 from tui_reader.words import counted
 
@@ -110,15 +109,13 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
 def _pictures(store: Store, config: Config, article: Article, width: int) -> dict[str, Any]:
     """The article's pictures drawn for this terminal (reader.images), fetching the
     ones not cached yet unless offline; a picture that cannot be had shows its label."""
-    if config.images == "off":
-        return {}
     from tui_reader.pictures import detect, image_urls, terminal_picture
-    from tui_reader.sources.image_cache import CachedImage, ImageCache
+    from tui_reader.sources.image_cache import CachedImage
 
     urls = image_urls(article.blocks)
-    if not urls:
+    cache = config.picture_cache(store.path.parent)
+    if not urls or cache is None:
         return {}
-    cache = ImageCache(images_directory(store.path.parent), max_total=config.image_cache_mb << 20)
     cached = {url: found for url in urls if (found := cache.get(url)) is not None}
     missing = [u for u in urls if u not in cached and cache.failure(u) is None]
     if missing and not config.offline:

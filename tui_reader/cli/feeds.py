@@ -190,6 +190,7 @@ def cmd_refresh(store: Store, config: Config, args: argparse.Namespace, out: Tex
                 full_text=config.full_text_feeds,
                 drop=drop_rules(config.ignores),
                 automatic=due,
+                pictures=config.full_text_pictures(store.path.parent),
             )
         )
     out.write(summary.line() + "\n")

@@ -4,8 +4,8 @@ A page is fetched with the same client, limits and one-line errors as feeds,
 then `extract` finds the story in it. Extraction is CPU work (tens of
 milliseconds a page), so it runs in a thread, or in the refresh's worker
 processes when there are some; the extraction library is imported there,
-never at start-up. Imports `http`, `extract` and the library; never the
-refresh code.
+never at start-up. With a picture cache, a full story's pictures are fetched
+with it. Imports `http`, `extract` and the library; never the refresh code.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
-from tui_reader.article import Article
+from tui_reader.article import Article, image_urls
 from tui_reader.errors import ShownError, described, unexpected
 from tui_reader.library.database import StoreError
 from tui_reader.library.feeds import Feed
@@ -33,6 +34,9 @@ from tui_reader.sources.extract import (
     extract_article,
 )
 from tui_reader.sources.http import FetchError, check_url, fetch, fetch_typed, make_client
+
+if TYPE_CHECKING:  # the picture cache brings Pillow: only a refresh that fetches uses it
+    from tui_reader.sources.image_cache import ImageCache
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # What a server may call a web page; no type at all is given the benefit of the doubt.
@@ -215,8 +219,10 @@ async def fill_full_texts(
     executor: Executor | None = None,
     cancel: threading.Event | None = None,
     limit: int = FULL_TEXT_PER_REFRESH,
+    pictures: ImageCache | None = None,
 ) -> tuple[int, int]:
-    """Fetch the full story of a feed's newest articles not tried yet.
+    """Fetch the full story of a feed's newest articles not tried yet (and, with
+    `pictures`, the pictures of each into that cache, to read offline).
 
     Used by a refresh for the feeds the config names in `feeds.full_text`.
     Each failure is recorded on its article (and not retried); the summary
@@ -253,6 +259,8 @@ async def fill_full_texts(
             await asyncio.to_thread(store.record_full_text_error, article_id, error)
             return False
         await asyncio.to_thread(store.set_full_text, article_id, article)
+        if pictures is not None:  # one bad picture never fails the story: fetch_all
+            await pictures.fetch_all(client, image_urls(article.blocks), cancel=cancel)
         return True
 
     results = await asyncio.gather(*(one(article_id, url) for article_id, url in wanted))

@@ -23,7 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,6 +41,9 @@ from tui_reader.sanitize import clean_line
 from tui_reader.sources.feed_parser import FeedParseError, parse_feed
 from tui_reader.sources.http import FetchError, fetch, make_client
 from tui_reader.sources.pages import fill_full_texts
+
+if TYPE_CHECKING:  # the picture cache brings Pillow, wanted only when it fetches
+    from tui_reader.sources.image_cache import ImageCache
 from tui_reader.sources.politeness import (
     after_failure,
     after_success,
@@ -295,6 +298,7 @@ async def refresh_feeds(
     automatic: bool = False,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     drop: Sequence[IgnoreRule] = (),
+    pictures: ImageCache | None = None,
 ) -> RefreshSummary:
     """Refresh feeds concurrently; each failure is recorded on its feed.
 
@@ -314,6 +318,7 @@ async def refresh_feeds(
         automatic: A refresh nobody asked for just now (the app's timer).
         clock: The time now, in UTC.
         drop: Ignore rules whose stories are never stored (`mode = "drop"`).
+        pictures: The picture cache that full stories' pictures go to (None: none).
 
     Returns:
         The outcome of every feed.
@@ -338,7 +343,13 @@ async def refresh_feeds(
         if outcome.feed.url in full_text or (new_url is not None and new_url in full_text):
             try:
                 outcome.full_texts, outcome.full_text_failures = await fill_full_texts(
-                    store, client, outcome.feed, settings, executor=executor, cancel=cancel
+                    store,
+                    client,
+                    outcome.feed,
+                    settings,
+                    executor=executor,
+                    cancel=cancel,
+                    pictures=pictures,
                 )
             except StoreError:
                 raise

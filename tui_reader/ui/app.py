@@ -52,7 +52,7 @@ from tui_reader.ui.messages import (
     RefreshProgress,
     SearchIndexed,
 )
-from tui_reader.ui.pictures_app import PicturesApp
+from tui_reader.ui.pictures_app import PICTURES_WARM_AFTER, PicturesApp
 from tui_reader.ui.player_app import PlayerApp
 from tui_reader.ui.reader_screen import ReaderScreen
 from tui_reader.ui.widgets.help_screen import key_label
@@ -132,6 +132,7 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
         self.load_library()
         self.set_interval(METER_REFRESH_SECONDS, self.refresh_meter)
         self.start_background_refresh()
+        self.set_timer(PICTURES_WARM_AFTER, self.warm_pictures)
 
     def on_unmount(self) -> None:
         self.refresh_cancel.set()
@@ -202,6 +203,7 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
                 full_text=self.config.full_text_feeds,
                 drop=drop_rules(self.config.ignores),
                 clock=self.now,
+                pictures=self.config.full_text_pictures(store.path.parent),
             )
         except StoreError as exc:
             self.post_message(LibraryProblem(str(exc)))
@@ -457,7 +459,8 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
             if headline is not None:
                 self.post_message(HeadlineChanged(headline))
             if cached or missing:
-                self.draw_pictures(article_id, cached, missing, draw)
+                room = self.reader_screen.article.text_room
+                self.draw_pictures(article_id, cached, missing, draw, room)
 
     @work(thread=True, group="flags")
     def set_flag(self, article_id: str, flag: Flag, value: bool) -> None:

@@ -89,6 +89,7 @@ class BackgroundApp(SyncApp):
                 drop=drop_rules(self.config.ignores),
                 automatic=True,
                 clock=self.now,
+                pictures=self.config.full_text_pictures(store.path.parent),
             )
             titles = await asyncio.to_thread(store.titles_stored_after, since)
         except StoreError as exc:

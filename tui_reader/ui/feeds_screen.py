@@ -251,6 +251,7 @@ class FeedsScreen(Screen[None]):
                 self.config.network,
                 full_text=self.config.full_text_feeds,
                 drop=drop_rules(self.config.ignores),
+                pictures=self.config.full_text_pictures(self.store.path.parent),
             )
         except ShownError as exc:
             self.notify(str(exc), severity="error", markup=False)

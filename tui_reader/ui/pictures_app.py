@@ -24,13 +24,16 @@ from textual.worker import get_current_worker
 
 from tui_reader.article import Article
 from tui_reader.config import Config
-from tui_reader.locations import images_directory
 from tui_reader.pictures import image_urls, placeholders, prepare
 from tui_reader.ui.messages import PicturesDrawn
 
 if TYPE_CHECKING:  # the cache brings httpx: imported when a story is first opened
     from tui_reader.sources.image_cache import CachedImage, ImageCache
 
+# Seconds after start to load, in a thread, what opening a feed's story needs: the
+# HTML converter (bs4, markdownify: 120 ms) and the picture cache (httpx, Pillow:
+# 150 ms), so the first story opened does not wait for those imports.
+PICTURES_WARM_AFTER = 0.2
 MAX_PICTURES = 30  # an article's pictures fetched and drawn; a gallery beyond it shows labels
 
 # Draws an article with these pictures (by address): the app's `render_article` call.
@@ -47,15 +50,19 @@ class PicturesApp(App[None]):
     @property
     def image_cache(self) -> ImageCache | None:
         """The picture cache in the data dir (None: `reader.images = "off"`)."""
-        if self.config.images == "off":
-            return None
         if self._image_cache is None:
-            from tui_reader.sources.image_cache import ImageCache
-
-            self._image_cache = ImageCache(
-                images_directory(self.data_dir), max_total=self.config.image_cache_mb << 20
-            )
+            self._image_cache = self.config.picture_cache(self.data_dir)
         return self._image_cache
+
+    @work(thread=True, group="pictures-warm")
+    def warm_pictures(self) -> None:
+        """Import what opening a story with pictures needs, off the UI thread, once
+        the app is up (the start itself does without them)."""
+        from tui_reader.sources.html_convert import html_to_blocks
+
+        html_to_blocks("<p>warm</p>")  # its parsers are imported on first use
+        if self.config.images != "off":
+            import tui_reader.sources.image_cache  # noqa: F401
 
     def cached_pictures(self, article: Article) -> tuple[dict[str, CachedImage], list[str]]:
         """The article's cached pictures, and the addresses still to fetch (thread)."""
@@ -77,23 +84,31 @@ class PicturesApp(App[None]):
         return placeholders(cached)
 
     def draw_pictures(
-        self, article_id: str, cached: Mapping[str, CachedImage], missing: list[str], draw: Draw
+        self,
+        article_id: str,
+        cached: Mapping[str, CachedImage],
+        missing: list[str],
+        draw: Draw,
+        room: int,
     ) -> None:
         """Decode the cached pictures and draw the article with them (in its thread
-        worker), then fetch the missing ones."""
+        worker), then fetch the missing ones. `room`: the text's width in cells,
+        at which each picture's cells are made here rather than on the UI thread."""
         worker = get_current_worker()
         drawn: dict[str, RenderableType] = dict(placeholders(cached))
         for url, image in cached.items():
             if worker.is_cancelled:
                 return  # another article was opened
             try:
-                drawn[url] = prepare(image)
+                drawn[url] = prepare(image, room)
             except (OSError, ValueError):
                 del drawn[url]  # gone or broken since: its label shows
         if cached and not worker.is_cancelled:
             self.post_message(PicturesDrawn(article_id, draw(drawn)))
         if missing and not self.config.offline:
-            self.call_from_thread(self.fetch_pictures, article_id, missing, dict(cached), draw)
+            self.call_from_thread(
+                self.fetch_pictures, article_id, missing, dict(cached), draw, room
+            )
 
     @work(exclusive=True, group="pictures")
     async def fetch_pictures(
@@ -102,6 +117,7 @@ class PicturesApp(App[None]):
         missing: list[str],
         cached: dict[str, CachedImage],
         draw: Draw,
+        room: int,
     ) -> None:
         """Fetch an article's pictures not cached yet, then draw them (async: network)."""
         from tui_reader.sources.http import make_client
@@ -114,8 +130,10 @@ class PicturesApp(App[None]):
             fetched = await cache.fetch_all(client, missing)
         came = {url: got for url, got in fetched.items() if isinstance(got, CachedImage)}
         if came:
-            self._decode_fetched(article_id, {**cached, **came}, draw)
+            self._decode_fetched(article_id, {**cached, **came}, draw, room)
 
     @work(thread=True, exclusive=True, group="picture-decode")
-    def _decode_fetched(self, article_id: str, cached: dict[str, CachedImage], draw: Draw) -> None:
-        self.draw_pictures(article_id, cached, [], draw)
+    def _decode_fetched(
+        self, article_id: str, cached: dict[str, CachedImage], draw: Draw, room: int
+    ) -> None:
+        self.draw_pictures(article_id, cached, [], draw, room)

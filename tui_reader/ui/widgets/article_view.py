@@ -99,6 +99,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._layout(place=place)
         self.refresh()
 
+    @property
+    def text_room(self) -> int:
+        """Cells the text (and a picture) may take at the pane's width now."""
+        return self._text_width()
+
     def _text_width(self) -> int:
         room = self.scrollable_content_region.width - 2 * PADDING
         return max(10, min(self.wanted_width, room) if self.wanted_width else room)
