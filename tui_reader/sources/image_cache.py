@@ -14,8 +14,9 @@ In one folder: `KEY.png` (KEY a hash of the URL) and its sidecar `KEY.json`
 reason, at), each written to a `.tmp-*` file renamed into place: neither a
 crash nor a second process sharing the folder sees half a file, and a picture
 whose size is not its sidecar's is never served. A picture's file time is its
-last use. Imports Pillow, httpx, `errors`, `sanitize` and `USER_AGENT`,
-`check_url` and `FetchError` of `sources.http`.
+last use. Imports `errors` and `sanitize`; Pillow, httpx and `sources.http`
+(`USER_AGENT`, `check_url`, `FetchError`) only when a picture is fetched or
+checked, so reading the cache costs neither their time nor their memory.
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import httpx
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any
 
 from tui_reader.errors import ShownError, one_line, unexpected
 from tui_reader.sanitize import clean_line
-from tui_reader.sources.http import USER_AGENT, FetchError, check_url
+
+if TYPE_CHECKING:  # httpx and Pillow are imported when a picture is fetched or checked:
+    # reading the cache (a story's placeholders) does without them (16 MB, 100 ms)
+    import httpx
 
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # the cache's default bound
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # one picture
@@ -56,7 +57,6 @@ TOTAL_TIMEOUT = 30.0  # seconds for one download, however slowly its bytes trick
 _EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp", "BMP": ".bmp"}
 _PLUGINS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")  # the only parsers Pillow may try
 _ACCEPT = "image/webp,image/png,image/jpeg,image/gif,image/bmp;q=0.9,*/*;q=0.1"
-_HEADERS = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
 _PICTURE = re.compile(r"[0-9a-f]{32}(?:\.png|\.jpg|\.gif|\.webp|\.bmp)")
 _TEMPORARY = ".tmp-"
 _STALE_TEMPORARY = 3600.0  # seconds: a temporary file this old was left by a crash
@@ -229,7 +229,12 @@ class ImageCache:
         self, client: httpx.AsyncClient, url: str, cancel: threading.Event | None
     ) -> bytes:
         """GET `url` (redirects followed), reading at most the cap, in `total_timeout`."""
-        request = client.stream("GET", url, headers=_HEADERS, follow_redirects=True)
+        import httpx
+
+        from tui_reader.sources.http import USER_AGENT
+
+        headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
+        request = client.stream("GET", url, headers=headers, follow_redirects=True)
         try:
             async with asyncio.timeout(self.total_timeout), request as response:
                 return await self._read(response, cancel)
@@ -352,6 +357,8 @@ def _key(url: str) -> str:
 
 def _checked(url: str) -> str:
     """`url` checked by `check_url` (http or https only), else an `ImageError` saying why."""
+    from tui_reader.sources.http import FetchError, check_url
+
     try:
         return check_url(url)
     except FetchError as exc:  # one clean line: `check_url` quotes the URL cleaned
@@ -381,6 +388,8 @@ def _inspect(data: bytes, max_pixels: int) -> tuple[int, int, str]:
     then `verify` checks the file's structure (a PNG's checksums) and a real
     decode, of a reopened copy, proves the data whole.
     """
+    from PIL import Image, UnidentifiedImageError
+
     broken = ImageError("broken image file (truncated or corrupt)")
     with _CHECKING, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Pillow's warnings would land on the terminal
@@ -428,18 +437,18 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.3g} MB" if n >= 1024 * 1024 else f"{n / 1024:.3g} KB"
 
 
-_PLAIN_REASONS: tuple[tuple[type[Exception], str], ...] = (
-    (httpx.UnsupportedProtocol, "redirected to a URL that is not http(s)"),  # we ask http(s) only
-    (httpx.TooManyRedirects, "too many redirects"),
-    (httpx.ConnectTimeout, "connection timed out"),
-    (httpx.ReadTimeout, "the server stopped sending (read timeout)"),
-    (httpx.TimeoutException, "timed out"),
-)
-
-
 def _reason(exc: Exception) -> str:
     """Say in one line why a request failed (the spirit of `http.fetch`'s words, in brief)."""
-    for kind, reason in _PLAIN_REASONS:
+    import httpx
+
+    plain: tuple[tuple[type[Exception], str], ...] = (
+        (httpx.UnsupportedProtocol, "redirected to a URL that is not http(s)"),  # http(s) asked
+        (httpx.TooManyRedirects, "too many redirects"),
+        (httpx.ConnectTimeout, "connection timed out"),
+        (httpx.ReadTimeout, "the server stopped sending (read timeout)"),
+        (httpx.TimeoutException, "timed out"),
+    )
+    for kind, reason in plain:
         if isinstance(exc, kind):
             return reason
     text = one_line(exc)[:_LONGEST_MESSAGE]

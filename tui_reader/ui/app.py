@@ -52,7 +52,7 @@ from tui_reader.ui.messages import (
     RefreshProgress,
     SearchIndexed,
 )
-from tui_reader.ui.pictures_app import PICTURES_WARM_AFTER, PicturesApp
+from tui_reader.ui.pictures_app import PicturesApp
 from tui_reader.ui.player_app import PlayerApp
 from tui_reader.ui.reader_screen import ReaderScreen
 from tui_reader.ui.widgets.help_screen import key_label
@@ -132,7 +132,6 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
         self.load_library()
         self.set_interval(METER_REFRESH_SECONDS, self.refresh_meter)
         self.start_background_refresh()
-        self.set_timer(PICTURES_WARM_AFTER, self.warm_pictures)
 
     def on_unmount(self) -> None:
         self.refresh_cancel.set()

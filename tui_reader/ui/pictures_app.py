@@ -30,10 +30,6 @@ from tui_reader.ui.messages import PicturesDrawn
 if TYPE_CHECKING:  # the cache brings httpx: imported when a story is first opened
     from tui_reader.sources.image_cache import CachedImage, ImageCache
 
-# Seconds after start to load, in a thread, what opening a feed's story needs: the
-# HTML converter (bs4, markdownify: 120 ms) and the picture cache (httpx, Pillow:
-# 150 ms), so the first story opened does not wait for those imports.
-PICTURES_WARM_AFTER = 0.2
 MAX_PICTURES = 30  # an article's pictures fetched and drawn; a gallery beyond it shows labels
 
 # Draws an article with these pictures (by address): the app's `render_article` call.
@@ -54,24 +50,15 @@ class PicturesApp(App[None]):
             self._image_cache = self.config.picture_cache(self.data_dir)
         return self._image_cache
 
-    @work(thread=True, group="pictures-warm")
-    def warm_pictures(self) -> None:
-        """Import what opening a story with pictures needs, off the UI thread, once
-        the app is up (the start itself does without them)."""
-        from tui_reader.sources.html_convert import html_to_blocks
-
-        html_to_blocks("<p>warm</p>")  # its parsers are imported on first use
-        if self.config.images != "off":
-            import tui_reader.sources.image_cache  # noqa: F401
-
     def cached_pictures(self, article: Article) -> tuple[dict[str, CachedImage], list[str]]:
         """The article's cached pictures, and the addresses still to fetch (thread)."""
-        cache = self.image_cache
+        urls = image_urls(article.blocks)[:MAX_PICTURES]
+        cache = self.image_cache if urls else None  # no picture: no cache to read
         if cache is None:
             return {}, []
         cached: dict[str, CachedImage] = {}
         missing: list[str] = []
-        for url in image_urls(article.blocks)[:MAX_PICTURES]:
+        for url in urls:
             found = cache.get(url)
             if found is not None:
                 cached[url] = found
