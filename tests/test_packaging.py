@@ -51,6 +51,21 @@ def test_cli_commands_do_not_load_textual(tmp_path: Path):
     assert result.stderr.strip() == "False"
 
 
+def test_listing_loads_no_network_or_picture_library(tmp_path: Path):
+    """`list --json` runs without httpx or Pillow loaded, so it works in a bare checkout
+    (and starts quickly): the podcast and picture commands import theirs when run."""
+    code = (
+        "import sys\nfrom tui_reader.cli import main\n"
+        f"main(['--data-dir', {str(tmp_path)!r}, 'list', '--json'])\n"
+        "print([m for m in ('httpx', 'PIL', 'textual_image') if m in sys.modules], file=sys.stderr)"
+    )
+    (tmp_path / "config.toml").write_text("")
+    env = {**os.environ, "TUI_READER_CONFIG": str(tmp_path / "config.toml")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.startswith("[{")
+    assert result.stderr.strip() == "[]"
+
+
 def test_wheel_contains_styles_and_seeds(tmp_path: Path):
     subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],

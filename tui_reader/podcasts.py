@@ -19,16 +19,15 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui_reader.enclosure import Enclosure
 from tui_reader.errors import ShownError
 from tui_reader.library.store import Store
 from tui_reader.network_settings import NetworkSettings
-from tui_reader.sources.enclosure_download import (
-    DownloadPlan,
-    DownloadResult,
-    download_enclosure,
-)
+
+if TYPE_CHECKING:  # the downloader brings httpx: imported when something is downloaded
+    from tui_reader.sources.enclosure_download import DownloadResult
 
 
 class EnclosureError(ShownError):
@@ -125,6 +124,8 @@ def download(
     Raises:
         DownloadError: One line; a partial file is kept for resuming.
     """
+    from tui_reader.sources.enclosure_download import DownloadPlan, download_enclosure
+
     enclosure = chosen.enclosure
     plan = DownloadPlan(
         url=enclosure.url, type=enclosure.type, length=enclosure.length, filename=""

@@ -3,7 +3,8 @@
 Both name a story by id (or its start) and an enclosure by number (the
 first audio or video when none is given). The bar goes to stderr on a
 terminal; piped, one line says where the file went. Imports `podcasts`
-and Rich.
+(and through it httpx) and Rich when a command runs, so the other commands
+start without them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from tui_reader.cli.common import EXIT_OK, check_online, find_ids, shown
 from tui_reader.config import Config
 from tui_reader.library.store import Store
 from tui_reader.locations import downloads_directory
-from tui_reader.podcasts import choose_enclosure, download, play
 
 
 def cmd_download(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -31,6 +31,8 @@ def cmd_download(store: Store, config: Config, args: argparse.Namespace, out: Te
         TransferSpeedColumn,
     )
     from rich.text import Text
+
+    from tui_reader.podcasts import choose_enclosure, download
 
     check_online(config)
     (article_id,) = find_ids(store, [args.id])
@@ -71,6 +73,8 @@ def cmd_download(store: Store, config: Config, args: argparse.Namespace, out: Te
 
 def cmd_play(store: Store, config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Start the player on a story's enclosure (the saved copy when there is one)."""
+    from tui_reader.podcasts import choose_enclosure, play
+
     (article_id,) = find_ids(store, [args.id])
     chosen = choose_enclosure(store, article_id, args.number)
     if chosen.saved is None:
