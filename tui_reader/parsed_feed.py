@@ -39,8 +39,8 @@ class FeedEntry:
             digest.update(part.encode() + b"\0")
         # Only when there are any: the hashes of entries stored before
         # enclosures were kept stay the same, so they are not all "edited".
-        for enclosure in self.enclosures:
-            digest.update(f"{enclosure}".encode() + b"\0")
+        for e in self.enclosures:
+            digest.update(f"{e.url}\0{e.type}\0{e.length}\0{e.duration}".encode() + b"\0")
         return digest.hexdigest()[:16]
 
 

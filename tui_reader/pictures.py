@@ -28,8 +28,6 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_reader.article import image_urls as image_urls
-
 if TYPE_CHECKING:  # the cache brings httpx, which the app's start does without
     from tui_reader.sources.image_cache import CachedImage
 

@@ -28,7 +28,6 @@ class Reading:
     article: Article  # the body converted, ready to render
     access: Access
     feed_version: bool = False  # the feed's own content, not the fetched full story
-    enclosures: tuple[Enclosure, ...] = ()  # podcast episodes and other files, in order
 
     @property
     def has_both(self) -> bool:
@@ -76,7 +75,7 @@ def open_for_reading(
     if access.allowed and not stored.read:
         store.set_read(article_id, True)
         stored.read = True
-    return Reading(stored, article, access, feed_version, enclosures)
+    return Reading(stored, article, access, feed_version)
 
 
 def enclosure_blocks(enclosures: tuple[Enclosure, ...]) -> list[Block]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui_reader import APP_NAME
-from tui_reader.article import Article
+from tui_reader.article import Article, image_urls
 from tui_reader.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -109,15 +109,14 @@ def cmd_read(store: Store, config: Config, args: argparse.Namespace, out: TextIO
 def _pictures(store: Store, config: Config, article: Article, width: int) -> dict[str, Any]:
     """The article's pictures drawn for this terminal (reader.images), fetching the
     ones not cached yet unless offline; a picture that cannot be had shows its label."""
-    from tui_reader.pictures import detect, image_urls, terminal_picture
+    from tui_reader.pictures import detect, terminal_picture
     from tui_reader.sources.image_cache import CachedImage
 
     urls = image_urls(article.blocks)
     cache = config.picture_cache(store.path.parent)
     if not urls or cache is None:
         return {}
-    cached = {url: found for url in urls if (found := cache.get(url)) is not None}
-    missing = [u for u in urls if u not in cached and cache.failure(u) is None]
+    cached, missing = cache.split(urls)
     if missing and not config.offline:
         import asyncio
 

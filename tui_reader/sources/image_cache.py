@@ -132,6 +132,18 @@ class ImageCache:
             os.utime(path, (self._clock(),) * 2)
         return CachedImage(url, path, width, height, kind)
 
+    def split(self, urls: Sequence[str]) -> tuple[dict[str, CachedImage], list[str]]:
+        """The pictures of `urls` already cached (by address), and the addresses
+        still worth fetching (not cached, no recent failure). No network."""
+        cached: dict[str, CachedImage] = {}
+        missing: list[str] = []
+        for url in urls:
+            if (found := self.get(url)) is not None:
+                cached[url] = found
+            elif self.failure(url) is None:
+                missing.append(url)
+        return cached, missing
+
     def failure(self, url: str) -> str | None:
         """Why `url` will not be fetched now: a recorded failure younger than
         `RETRY_AFTER_SECONDS`, or the refusal of a URL that is not http(s); else None."""

@@ -32,6 +32,7 @@ from tui_reader.library.store import Store
 from tui_reader.locations import seeds_directory, styles_directory
 from tui_reader.marking import Marked
 from tui_reader.meter import Clock, Meter
+from tui_reader.pictures import placeholders
 from tui_reader.reading import open_for_reading
 from tui_reader.render import link_targets, render_article
 from tui_reader.searching import index_all, search
@@ -440,7 +441,7 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
                 )
 
             # Placeholders of the pictures' size first; the pictures follow.
-            text = draw(self.placeholders_for(cached))
+            text = draw(placeholders(cached))
             # The article first: the header and the row can follow a frame later.
             self.post_message(
                 ArticleOpened(

@@ -22,9 +22,9 @@ from textual import work
 from textual.app import App
 from textual.worker import get_current_worker
 
-from tui_reader.article import Article
+from tui_reader.article import Article, image_urls
 from tui_reader.config import Config
-from tui_reader.pictures import image_urls, placeholders, prepare
+from tui_reader.pictures import placeholders, prepare
 from tui_reader.ui.messages import PicturesDrawn
 
 if TYPE_CHECKING:  # the cache brings httpx: imported when a story is first opened
@@ -54,21 +54,7 @@ class PicturesApp(App[None]):
         """The article's cached pictures, and the addresses still to fetch (thread)."""
         urls = image_urls(article.blocks)[:MAX_PICTURES]
         cache = self.image_cache if urls else None  # no picture: no cache to read
-        if cache is None:
-            return {}, []
-        cached: dict[str, CachedImage] = {}
-        missing: list[str] = []
-        for url in urls:
-            found = cache.get(url)
-            if found is not None:
-                cached[url] = found
-            elif cache.failure(url) is None:
-                missing.append(url)
-        return cached, missing
-
-    def placeholders_for(self, cached: Mapping[str, CachedImage]) -> dict[str, RenderableType]:
-        """A placeholder of the right size for each cached picture."""
-        return placeholders(cached)
+        return cache.split(urls) if cache is not None else ({}, [])
 
     def draw_pictures(
         self,
