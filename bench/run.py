@@ -1223,15 +1223,28 @@ def open_story(
                 # right away must not wait for all of it.
                 sent = time.perf_counter()
                 terminal.send("G")
-                try:
-                    terminal.wait_for(end, timeout=10)
-                except RuntimeError:
-                    print("  (G did not reach the story's end: the list had the keys)")
-                else:
+                reached = _reached(terminal, end)
+                if not reached:
+                    # Seen once in CI, never here: say what the screen showed,
+                    # and press G again (timed from the first press, so a
+                    # slow first G still counts in full).
+                    print(f"  (G did not reach the story's end; the screen:\n{terminal.screen()})")
+                    terminal.send("G")
+                    reached = _reached(terminal, end)
+                if reached:
                     record(reader, "then G to its end (ms)", (time.perf_counter() - sent) * 1000)
             terminal.send("q")
         finally:
             terminal.close()
+
+
+def _reached(terminal: Tmux, text: str) -> bool:
+    """Whether `text` shows within 10 s."""
+    try:
+        terminal.wait_for(text, timeout=10)
+    except RuntimeError:
+        return False
+    return True
 
 
 def report(output, programs, results, runs, feeds_n, items_n, started_at, clock, work) -> None:
