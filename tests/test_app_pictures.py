@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from html import escape
 from pathlib import Path
 
 from PIL import Image as PILImage
@@ -24,17 +25,22 @@ def png(width: int = 160, height: int = 80) -> bytes:
     return out.getvalue()
 
 
-def serve_story_with_pictures(feed_server: FeedServer) -> str:
-    """A feed with one story holding two pictures, the second of them missing (404)."""
+def serve_story_with_pictures(feed_server: FeedServer, body: str | None = None) -> str:
+    """A feed with one story holding two pictures, the second of them missing (404);
+    or with this `body` (HTML, its `{sky}` the picture's address)."""
     feed_server.routes["/sky.png"] = lambda h: h.send_plain(200, png(), "image/png")
     sky, gone = feed_server.url("/sky.png"), feed_server.url("/gone.png")
     body = (
-        "&lt;p&gt;Before the picture.&lt;/p&gt;"
-        f"&lt;figure&gt;&lt;img src=&quot;{sky}&quot; alt=&quot;A yellow sky&quot;&gt;"
-        "&lt;/figure&gt;"
-        "&lt;p&gt;Between them.&lt;/p&gt;"
-        f"&lt;p&gt;&lt;img src=&quot;{gone}&quot; alt=&quot;Lost&quot;&gt;&lt;/p&gt;"
-        "&lt;p&gt;After the pictures.&lt;/p&gt;"
+        escape(body.format(sky=sky))
+        if body
+        else (
+            "&lt;p&gt;Before the picture.&lt;/p&gt;"
+            f"&lt;figure&gt;&lt;img src=&quot;{sky}&quot; alt=&quot;A yellow sky&quot;&gt;"
+            "&lt;/figure&gt;"
+            "&lt;p&gt;Between them.&lt;/p&gt;"
+            f"&lt;p&gt;&lt;img src=&quot;{gone}&quot; alt=&quot;Lost&quot;&gt;&lt;/p&gt;"
+            "&lt;p&gt;After the pictures.&lt;/p&gt;"
+        )
     )
     feed = (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Pics</title>'
@@ -82,6 +88,20 @@ async def test_a_picture_is_fetched_on_opening_and_drawn_in_place(
     feed_server.requests.clear()
     again = await open_skies(data_dir, tmp_path / "config.toml", clock)
     assert "▀" in again and picture_requests(feed_server) == []
+
+
+async def test_a_picture_inside_a_paragraph_is_drawn_between_its_words(
+    run, feed_server, tmp_path, data_dir, clock
+):
+    """Show notes with the picture inside their paragraph: the words before it, the
+    picture drawn, its caption, then the words after it."""
+    body = '<p>Show notes. <img src="{sky}" alt="A yellow sky"> Then the rest.</p>'
+    assert run("add", serve_story_with_pictures(feed_server, body)).returncode == 0
+    lines = (await open_skies(data_dir, tmp_path / "config.toml", clock)).splitlines()
+    drawn = [n for n, line in enumerate(lines) if "▀" in line]
+    assert drawn and lines.index("Show notes.") < drawn[0], lines
+    assert lines[drawn[-1] + 1] == "[image 1: A yellow sky]"
+    assert lines.index("Then the rest.") > drawn[-1] + 1
 
 
 async def test_offline_or_off_means_no_fetch_and_labels_only(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tui_reader.article import Article, BlockKind, Link
+from tui_reader.article import Article, BlockKind, Link, Span
 from tui_reader.render import render_plain
 from tui_reader.sources.html_convert import html_to_blocks, with_body
 
@@ -43,6 +43,34 @@ def test_links_resolve_against_the_entry_and_images_show_alt_text():
     assert para.links == (Link(4, 13, "https://news.example/sport/"),)
     assert (image.kind, image.text) == (BlockKind.IMAGE, "A goal")
     assert image.links[0].url == "https://news.example/p.jpg"
+
+
+def test_a_picture_inside_a_paragraph_becomes_a_block_between_its_words():
+    # Feeds and podcast notes put pictures inside the text's paragraph; only
+    # an image block of its own can be drawn, so the paragraph is cut there.
+    before, image, after = html_to_blocks(
+        '<p>Show <b>notes</b>. <img src="/sky.jpg" alt="Sky"> Read <a href="/more">more</a>.</p>',
+        BASE,
+    )
+    assert (before.kind, before.text) == (BlockKind.PARAGRAPH, "Show notes.")
+    assert before.styles == (Span(5, 10, "bold"),)
+    assert (image.kind, image.text) == (BlockKind.IMAGE, "Sky")
+    assert image.links[0].url == "https://news.example/sky.jpg"
+    assert (after.text, after.links) == ("Read more.", (Link(5, 9, "https://news.example/more"),))
+
+
+def test_emoji_and_icon_images_stay_in_the_sentence_as_their_text():
+    [para] = html_to_blocks(
+        '<p>We won <img class="wp-smiley emoji" src="/1f600.png" alt="😀"> again'
+        ' <img src="/s.gif" width="16" height="16px" alt=":)"> today'
+        ' <img class="icon" src="/i.png"></p>',
+        BASE,
+    )
+    assert (para.kind, para.text, para.links) == (
+        BlockKind.PARAGRAPH,
+        "We won 😀 again :) today",
+        (),
+    )
 
 
 def test_tables_keep_their_cells():

@@ -177,7 +177,8 @@ def test_links_are_numbered_after_their_text_and_listed_at_the_end():
     plain = render_plain(article)
     assert "See the report [1] and no link." in plain
     assert "[image 2: A pit mine]" in plain
-    assert "[image] [3] then mail [4]." in plain  # an image inside a paragraph
+    # A picture inside a paragraph stands on its own line, the text around it kept.
+    assert "[image 3]\n\nthen mail [4]." in plain
     listed = plain.split("\nLinks\n", 1)[1].splitlines()
     assert listed[:4] == [
         "[1] https://a.example/report",

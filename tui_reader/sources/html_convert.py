@@ -85,7 +85,10 @@ def _markdown(html: str) -> str:
         elif pre.find_parent("p") is not None:
             pre.name = "code"
     for image in soup.find_all("img"):
-        _pick_source(image)
+        if _is_glyph(image):  # an emoji or icon drawn as a picture: its text
+            image.replace_with(str(image.get("alt") or "").strip()[:8])
+        else:
+            _pick_source(image)
     for string in soup.find_all(string=_NONCHARACTERS):
         string.replace_with(_NONCHARACTERS.sub("", str(string)))
     _mark_emphasis(soup)
@@ -112,6 +115,25 @@ def _markdown(html: str) -> str:
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src")
 _LAZY_SRCSETS = ("data-srcset", "data-lazy-srcset", "srcset")
 _SRCSET_WIDTH = 1600  # the widest candidate worth taking from a srcset
+
+
+_GLYPH_CLASSES = re.compile(r"emoji|smiley|wp-smiley|icon", re.IGNORECASE)
+_GLYPH_PIXELS = 32  # an image this small a side is a glyph in the text, not a picture
+
+
+def _is_glyph(image: Any) -> bool:
+    """An <img> that stands for a character (an emoji, a smiley, an icon):
+    its alt text belongs in the sentence, not a picture block of its own."""
+    classes = image.get("class") or []
+    if _GLYPH_CLASSES.search(" ".join(classes) if isinstance(classes, list) else str(classes)):
+        return True
+    sides = [_pixels(image.get(side)) for side in ("width", "height")]
+    return all(side is not None and side <= _GLYPH_PIXELS for side in sides)
+
+
+def _pixels(value: Any) -> int | None:
+    text = str(value or "").strip().lower().removesuffix("px")
+    return int(text) if text.isdigit() else None
 
 
 def _pick_source(image: Any) -> None:
@@ -196,6 +218,7 @@ class _Inline:
         self.length = 0
         self.links: list[Link] = []
         self.images: list[tuple[str, str]] = []
+        self.image_places: list[tuple[int, int]] = []  # each image label's (start, end)
         self.styles: list[Span] = []
         self._open: dict[InlineStyle, tuple[int, int]] = {}  # style: (depth, start)
         self._link_start: int | None = None
@@ -253,6 +276,7 @@ class _Inline:
                 self.images.append((alt, src))
                 start = self.length
                 self.add(image_label(alt))
+                self.image_places.append((start, self.length))
                 if src and self._link_start is None:
                     self.links.append(Link(start, self.length, src))
         for style in list(self._open):  # a style the run never closed ends with it
@@ -273,10 +297,13 @@ class _Inline:
         return "".join(self.parts)
 
 
-def _strip(inline: _Inline) -> tuple[str, tuple[Link, ...], tuple[Span, ...]]:
-    """The run's text without outer whitespace, its links and spans shifted to match."""
-    text = inline.text
-    lead = len(text) - len(text.lstrip())
+def _strip(
+    inline: _Inline, begin: int = 0, stop: int | None = None
+) -> tuple[str, tuple[Link, ...], tuple[Span, ...]]:
+    """The run's text (from `begin` to `stop`) without outer whitespace, its
+    links and spans cut and shifted to match."""
+    text = inline.text[begin:stop]
+    lead = begin + len(text) - len(text.lstrip())
     stripped = text.strip()
 
     def shift(start: int, end: int) -> tuple[int, int]:
@@ -293,6 +320,28 @@ def _strip(inline: _Inline) -> tuple[str, tuple[Link, ...], tuple[Span, ...]]:
         if end > start and stripped[start:end].strip():
             spans.append(Span(start, end, span.style))
     return stripped, tuple(links), tuple(spans)
+
+
+def _paragraph_with_pictures(inline: _Inline) -> list[Block]:
+    """A paragraph cut at its pictures: the text before each, the picture as a
+    block of its own (so it can be drawn), the text after.
+
+    `<p>Show notes. <img alt="Sky"></p>` is how feeds and podcast notes put
+    pictures; read as one paragraph the picture could only be a label.
+    """
+    blocks: list[Block] = []
+    begin = 0
+    for (alt, src), (start, end) in zip(inline.images, inline.image_places, strict=True):
+        text, links, styles = _strip(inline, begin, start)
+        if text:
+            blocks.append(Block(BlockKind.PARAGRAPH, text, links, styles=styles))
+        image_links = (Link(0, len(image_label(alt)), src),) if src else ()
+        blocks.append(Block(BlockKind.IMAGE, alt, image_links))
+        begin = end
+    text, links, styles = _strip(inline, begin)
+    if text:
+        blocks.append(Block(BlockKind.PARAGRAPH, text, links, styles=styles))
+    return blocks
 
 
 def html_to_blocks(html: str, base_url: str = "") -> list[Block]:
@@ -388,10 +437,8 @@ def _blocks(tokens: list[Token], base_url: str) -> list[Block]:
                 item_marker = None
             elif quote_level:
                 blocks.append(Block(BlockKind.QUOTE, text, links, level=quote_level, styles=styles))
-            elif inline.images and text == "".join(image_label(a) for a, _ in inline.images):
-                for alt, src in inline.images:
-                    image_links = (Link(0, len(image_label(alt)), src),) if src else ()
-                    blocks.append(Block(BlockKind.IMAGE, alt, image_links))
+            elif inline.images:
+                blocks += _paragraph_with_pictures(inline)
             else:
                 blocks.append(Block(BlockKind.PARAGRAPH, text, links, styles=styles))
     return blocks
