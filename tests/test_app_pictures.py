@@ -104,6 +104,50 @@ async def test_a_picture_inside_a_paragraph_is_drawn_between_its_words(
     assert lines.index("Then the rest.") > drawn[-1] + 1
 
 
+async def test_the_first_picture_shows_while_the_next_is_still_decoding(
+    run, feed_server, tmp_path, data_dir, clock, monkeypatch
+):
+    """The picture on screen is drawn as soon as it is decoded: the next one holds a
+    placeholder of its size until its own decoding ends, and the text never moves."""
+    import threading
+
+    from tui_reader.ui import pictures_app
+
+    body = (
+        '<figure><img src="{sky}" alt="First"></figure>'
+        '<figure><img src="{sky}?2" alt="Second"></figure><p>The end.</p>'
+    )
+    run("add", serve_story_with_pictures(feed_server, body))
+    config = tmp_path / "config.toml"
+    await open_skies(data_dir, config, clock)  # both fetched into the cache
+    second_may_decode = threading.Event()
+    decode = pictures_app.prepare
+
+    def slow_second(cached, room=None):
+        if cached.url.endswith("?2"):
+            second_may_decode.wait(10)
+        return decode(cached, room)
+
+    monkeypatch.setattr(pictures_app, "prepare", slow_second)
+    app = make_app(load_config(config), data_dir, seeds_dir=Path("/nonexistent"), clock=clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # open the story: its pictures decode in a thread
+        for _ in range(100):
+            if "▀" in article_text(app):
+                break
+            await pilot.pause(0.05)
+        lines = article_text(app).splitlines()
+        end_before = lines.index("The end.")
+        caption = lines.index("[image 1: First]")
+        assert "▀" in lines[caption - 1], lines  # the first, drawn
+        assert "░" in lines[caption + 2], lines  # the second's place, held
+        second_may_decode.set()
+        await settle(app, pilot)
+        lines = article_text(app).splitlines()
+        assert "░" not in "".join(lines) and lines.index("The end.") == end_before
+
+
 async def test_offline_or_off_means_no_fetch_and_labels_only(
     run, feed_server, tmp_path, data_dir, clock
 ):

@@ -2,8 +2,10 @@
 
 Opening an article (in its thread worker) gives each cached picture a
 placeholder of its size; the pictures are then decoded and scaled in that
-same thread and the article drawn again in place (`PicturesDrawn`), so the
-first screen never waits for a decoder and the text never jumps. Pictures
+same thread and the article drawn again in place (`PicturesDrawn`) as the
+first is done and then every 150 ms, so the first screen never waits for a
+decoder, the picture on screen does not wait for the rest, and the text
+never jumps. Pictures
 not cached yet are fetched by an async worker (never while offline, never
 one that failed lately) and drawn when they come. The app draws
 half-blocks: Textual's line-by-line painting cannot place kitty or Sixel
@@ -13,6 +15,7 @@ and `pictures`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +34,8 @@ if TYPE_CHECKING:  # the cache brings httpx: imported when a story is first open
     from tui_reader.sources.image_cache import CachedImage, ImageCache
 
 MAX_PICTURES = 30  # an article's pictures fetched and drawn; a gallery beyond it shows labels
+# Seconds between drawing an article again while its pictures are decoded.
+REDRAW_SECONDS = 0.15
 
 # Draws an article with these pictures (by address): the app's `render_article` call.
 Draw = Callable[[Mapping[str, RenderableType]], RenderableType]
@@ -69,15 +74,22 @@ class PicturesApp(App[None]):
         at which each picture's cells are made here rather than on the UI thread."""
         worker = get_current_worker()
         drawn: dict[str, RenderableType] = dict(placeholders(cached))
-        for url, image in cached.items():
+        shown_at: float | None = None  # when the article was last drawn again
+        for done, (url, image) in enumerate(cached.items(), 1):
             if worker.is_cancelled:
                 return  # another article was opened
             try:
                 drawn[url] = prepare(image, room)
             except (OSError, ValueError):
                 del drawn[url]  # gone or broken since: its label shows
-        if cached and not worker.is_cancelled:
-            self.post_message(PicturesDrawn(article_id, draw(drawn)))
+            # The first picture (in reading order, so the one on screen) shows
+            # as soon as it is decoded, the rest every REDRAW_SECONDS and at the end.
+            now = time.monotonic()
+            if done == len(cached) or shown_at is None or now - shown_at >= REDRAW_SECONDS:
+                if worker.is_cancelled:
+                    return
+                self.post_message(PicturesDrawn(article_id, draw(dict(drawn))))
+                shown_at = now
         if missing and not self.config.offline:
             self.call_from_thread(
                 self.fetch_pictures, article_id, missing, dict(cached), draw, room
