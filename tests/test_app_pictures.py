@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from html import escape
 from pathlib import Path
 
+import pytest
 from PIL import Image as PILImage
 
 from tests.feed_server import FeedServer
-from tests.terminal import run_on_a_terminal
+from tests.terminal import (
+    KITTY_TERMINAL,
+    PLAIN_TERMINAL,
+    SIXEL_TERMINAL,
+    run_app_on_a_terminal,
+    run_on_a_terminal,
+)
 from tests.test_app import article_text, press, settle
 from tui_reader.config import load_config
 from tui_reader.ui.app import make_app
@@ -123,10 +131,10 @@ async def test_the_first_picture_shows_while_the_next_is_still_decoding(
     second_may_decode = threading.Event()
     decode = pictures_app.prepare
 
-    def slow_second(cached, room=None):
+    def slow_second(cached, *how):
         if cached.url.endswith("?2"):
             second_may_decode.wait(10)
-        return decode(cached, room)
+        return decode(cached, *how)
 
     monkeypatch.setattr(pictures_app, "prepare", slow_second)
     app = make_app(load_config(config), data_dir, seeds_dir=Path("/nonexistent"), clock=clock)
@@ -200,3 +208,124 @@ def test_a_full_text_refresh_keeps_the_story_s_lead_picture_for_offline_reading(
     story = json.loads(run("list", "--json").stdout)[0]["id"]
     shown = run_on_a_terminal(["read", story], data_dir, config)
     assert shown.status == 0 and "▀" in shown.screen
+
+
+def sent_to_the_terminal(monkeypatch) -> io.StringIO:
+    """What textual-image writes straight to the terminal (kitty's images), caught."""
+    import sys
+
+    caught = io.StringIO()
+    monkeypatch.setattr(sys, "__stdout__", caught)
+    return caught
+
+
+async def test_in_a_kitty_terminal_the_picture_is_sent_once_and_placed_by_its_cells(
+    run, feed_server, tmp_path, data_dir, clock, monkeypatch
+):
+    """kitty's protocol: the image goes to the terminal as one APC transfer and a
+    virtual placement; its rows in the pane are placeholder characters, which scroll
+    like text; opening the next story frees it in the terminal."""
+    run("add", serve_story_with_pictures(feed_server))
+    config = tmp_path / "config.toml"
+    await open_skies(data_dir, config, clock)  # fetched into the cache
+    sent = sent_to_the_terminal(monkeypatch)
+    app = make_app(
+        load_config(config),
+        data_dir,
+        seeds_dir=Path("/nonexistent"),
+        clock=clock,
+        drawn_with="kitty",
+    )
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")  # open the story: the picture is made and sent
+        await settle(app, pilot)
+        lines = article_text(app).splitlines()
+        placed = [n for n, line in enumerate(lines) if "\U0010eeee" in line]
+        assert placed and "▀" not in "".join(lines), lines
+        caption = lines.index("[image 1: A yellow sky]")
+        assert placed == list(range(caption - len(placed), caption))  # in place, caption under
+        transfer = sent.getvalue()
+        assert transfer.startswith("\x1b_G") and "a=p" in transfer and "U=1" in transfer
+        assert re.fullmatch(r"(\x1b_G[^\x1b]*\x1b\\)+", transfer)  # only kitty's own sequences
+        assert "a=d" not in transfer
+        app.release_pictures()  # as opening another story does
+        assert "a=d" in sent.getvalue()
+
+
+async def test_in_a_sixel_terminal_the_picture_is_written_when_all_of_it_is_in_view(
+    run, feed_server, tmp_path, data_dir, clock
+):
+    """Sixel: the pane writes the picture over its cells, from its top left, when it
+    is wholly on screen; scrolled part away, its half-blocks show and no Sixel goes out."""
+    run("add", serve_story_with_pictures(feed_server))
+    config = tmp_path / "config.toml"
+    await open_skies(data_dir, config, clock)  # fetched into the cache
+    app = make_app(
+        load_config(config),
+        data_dir,
+        seeds_dir=Path("/nonexistent"),
+        clock=clock,
+        drawn_with="sixel",
+    )
+    async with app.run_test(size=(100, 18)) as pilot:  # the story is taller than its pane
+        await settle(app, pilot)
+        await press(app, pilot, "enter")  # open the story
+        await settle(app, pilot)
+        view = app.reader_screen.article
+        painted = [view.render_line(y) for y in range(view.size.height)]
+        written = [
+            (y, seg.text)
+            for y, strip in enumerate(painted)
+            for seg in strip
+            if seg.text.startswith("\x1bP")
+        ]
+        assert len(written) == 1, written
+        last_row, sixel = written[0]
+        assert sixel.endswith("\x1b\\") and "\n" not in sixel
+        caption = [n for n, strip in enumerate(painted) if "[image 1: A yellow sky]" in strip.text]
+        assert caption == [last_row + 1]  # written on the picture's last row
+        assert "▀" in painted[last_row - 1].text  # its other rows: half-blocks under it
+        view.scroll_to(y=last_row - 1, animate=False, immediate=True)  # its top goes off
+        await pilot.pause()
+        again = [view.render_line(y) for y in range(view.size.height)]
+        assert not any(seg.text.startswith("\x1bP") for strip in again for seg in strip)
+        assert any("▀" in strip.text for strip in again)
+
+
+@pytest.mark.parametrize(
+    ("terminal", "drawn"),
+    [
+        (SIXEL_TERMINAL, "\x1bP"),  # Sixel's device control string
+        (KITTY_TERMINAL, "\U0010eeee"),  # kitty's placeholder cells
+        (PLAIN_TERMINAL, "▀"),  # half-blocks
+    ],
+    ids=["sixel", "kitty", "half-blocks"],
+)
+async def test_the_app_asks_the_terminal_and_draws_the_way_it_answers(
+    run, feed_server, tmp_path, data_dir, clock, terminal, drawn
+):
+    """`reader.images = "auto"` on a terminal: the app asks it before starting, then
+    opening the story sends the picture in that terminal's way and no other."""
+    run("add", serve_story_with_pictures(feed_server))
+    config = tmp_path / "config.toml"
+    await open_skies(data_dir, config, clock)  # fetched into the cache
+    got = run_app_on_a_terminal(
+        data_dir,
+        config,
+        terminal,
+        keys=[(b"Skies", b"\r"), (drawn.encode(), b"q")],  # open the story; once drawn, quit
+    )
+    assert "A yellow sky" in got
+    others = {"\x1bP": "sixel", "\U0010eeee": "kitty", "▀": "half-blocks"}
+    shown = [name for sign, name in others.items() if sign in got]
+    # A Sixel picture is written over its half-blocks, which show while it is cut.
+    expected = ["sixel", "half-blocks"] if drawn == "\x1bP" else [others[drawn]]
+    assert shown == expected, shown
+    if drawn == "\x1bP":
+        # The Sixel data is written from the picture's top left, and the cursor
+        # goes back to the end of its last row.
+        before = got[: got.index("\x1bP")]
+        assert re.search(r"\x1b\[\d+;\d+H$", before), repr(before[-40:])
+    if drawn == "\U0010eeee":
+        assert "a=p" in got and "a=d" in got  # placed, then freed on quitting

@@ -1,4 +1,4 @@
-"""An article's pictures as Rich renderables: half-blocks in the app, the terminal's own for `read`.
+"""An article's pictures as Rich renderables: in the terminal's own protocol, or half-blocks.
 
 textual-image draws them (kitty's graphics protocol, Sixel, or coloured
 half-block cells that work everywhere); nothing here writes an escape
@@ -9,9 +9,13 @@ size in cells comes from the cache's record of its pixels, so a placeholder
 of the right height holds its place while it is decoded (off the UI
 thread: `prepare`), and the text below never jumps.
 
-Importing `textual_image.renderable` asks the terminal what it can draw
-(when stdout is a terminal), so `detect` runs before an app takes the
-terminal over. Imports the image cache's record, Rich, Pillow and textual-image.
+The app and `read` draw in the terminal's own protocol where it has one:
+kitty's (its Unicode placeholders are characters, so Textual paints, scrolls
+and clips them like text) or Sixel (pixels, written over the picture's cells
+by the article pane when all of it is in view). Importing
+`textual_image.renderable` asks the terminal what it can draw (when stdout
+is a terminal), so `detect` runs before an app takes the terminal over.
+Imports the image cache's record, Rich, Pillow and textual-image.
 """
 
 from __future__ import annotations
@@ -129,22 +133,137 @@ def _colour(pixel: tuple[int, int, int]) -> Color:
     return Color.from_triplet(ColorTriplet(*pixel[:3]))
 
 
-def prepare(cached: CachedImage, room: int | None = None) -> BlockPicture:
+class TerminalPicture:
+    """A picture the terminal draws itself (kitty's protocol or Sixel), with its
+    half-block cells for any other size or place.
+
+    Made by `prepare` in a thread for one size, `cells` x `rows`: the
+    protocol's output is produced there by textual-image's renderer, so the
+    UI thread only hands it on. Laid out at another width (the pane
+    resized), it shows its half-blocks until it is prepared again.
+    """
+
+    def __init__(self, blocks: BlockPicture, cells: int, rows: int) -> None:
+        self.blocks = blocks
+        self.width_px = blocks.width_px
+        self.height_px = blocks.height_px
+        self.cells = cells
+        self.rows = rows
+
+    def fits(self, room: int) -> bool:
+        """Whether it was made for the size it takes with `room` cells."""
+        return picture_cells(self.width_px, self.height_px, room) == (self.cells, self.rows)
+
+    def release(self) -> None:
+        """Free what the terminal holds of it (the article is closed)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.blocks.__rich_console__(console, options)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return self.blocks.__rich_measure__(console, options)
+
+
+class KittyPicture(TerminalPicture):
+    """A picture in kitty's graphics protocol, placed by Unicode placeholders.
+
+    The image is sent to the terminal once, when it is made; its cells are
+    ordinary characters (U+10EEEE and diacritics naming the row and column,
+    coloured with the image's id), so the line-by-line painting, scrolling
+    and clipping of the text work on it unchanged. kitty and Ghostty draw
+    them; textual-image sends the image and makes the cells.
+    """
+
+    def __init__(self, blocks: BlockPicture, cells: int, rows: int, image: object) -> None:
+        super().__init__(blocks, cells, rows)
+        from textual_image.renderable.tgp import Image as TGPImage
+
+        self._terminal_image = TGPImage(image, width=cells, height=rows)  # type: ignore[arg-type]
+        self.lines = _rendered(self._terminal_image, cells, rows)  # sends the image
+
+    def release(self) -> None:
+        self._terminal_image.cleanup()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.fits(options.max_width):
+            yield from self.blocks.__rich_console__(console, options)
+            return
+        for line in self.lines:
+            yield from line
+            yield Segment.line()
+
+
+class SixelPicture(TerminalPicture):
+    """A picture in Sixel, drawn over its cells when all of it is on screen.
+
+    Sixel is pixels written at the cursor, not characters, so Textual's
+    painting cannot clip it: the article pane writes it after the picture's
+    last row when the whole picture is in view (`overlay`), and a picture
+    cut by the pane's edge shows its half-blocks meanwhile. The Sixel data is
+    textual-image's, made once in the thread.
+    """
+
+    def __init__(self, blocks: BlockPicture, cells: int, rows: int, image: object) -> None:
+        super().__init__(blocks, cells, rows)
+        from textual_image.renderable.sixel import Image as SixelImage
+
+        rendered = _rendered(SixelImage(image, width=cells, height=rows), cells, rows)  # type: ignore[arg-type]
+        found = [seg.text for line in rendered for seg in line if seg.text.startswith("\x1bP")]
+        if not found:
+            raise ValueError("the Sixel renderer gave no image")
+        self.overlay = found[0]
+
+
+def _rendered(renderable: RenderableType, cells: int, rows: int) -> list[list[Segment]]:
+    """A textual-image renderable's segments, line by line, rendered off the screen."""
+    import io
+
+    console = Console(width=cells, height=rows, file=io.StringIO(), color_system="truecolor")
+    options = console.options.update(width=cells, height=rows)
+    return list(Segment.split_lines(console.render(renderable, options)))
+
+
+def _cell_pixels() -> tuple[int, int]:
+    """A cell's size in pixels, as the terminal told textual-image before the app
+    started (`detect`)."""
+    from textual_image._terminal import get_cell_size
+
+    size = get_cell_size()
+    return size.width, size.height
+
+
+def prepare(
+    cached: CachedImage, room: int | None = None, drawn_with: str = "blocks"
+) -> BlockPicture | TerminalPicture:
     """Decode a cached picture and scale it down for the app (run it in a thread);
-    with `room` (cells), its cells at that width are made here too.
+    with `room` (cells), its cells at that width are made here too, and with
+    `drawn_with` "kitty" or "sixel" (and a room) the terminal's own picture.
 
     Raises:
         OSError: The file went or does not decode (the caller shows the label).
+        ValueError: The picture cannot be drawn that way (its label shows).
     """
     from PIL import Image as PILImage
 
     with PILImage.open(cached.path) as opened:
-        opened.draft("RGB", (DECODED_PIXELS, DECODED_PIXELS))  # JPEG: decode at a fraction
-        image = opened.convert("RGB")
+        if drawn_with in ("kitty", "sixel") and room:
+            cells, rows = picture_cells(cached.width, cached.height, room)
+            cell_width, cell_height = _cell_pixels()
+            wanted = (cells * cell_width, rows * cell_height)
+            opened.draft("RGB", wanted)
+            full = opened.convert("RGB")
+        else:
+            opened.draft("RGB", (DECODED_PIXELS, DECODED_PIXELS))  # JPEG: decode at a fraction
+            full = opened.convert("RGB")
+    image = full.copy()
     image.thumbnail((DECODED_PIXELS, DECODED_PIXELS))
     picture = BlockPicture(image, cached.width, cached.height)
     if room:
         picture.lines(*picture_cells(cached.width, cached.height, room))
+    if drawn_with in ("kitty", "sixel") and room:
+        scaled = full.resize(wanted, PILImage.Resampling.LANCZOS)
+        kind = KittyPicture if drawn_with == "kitty" else SixelPicture
+        return kind(picture, cells, rows, scaled)
     return picture
 
 
@@ -154,26 +273,28 @@ def placeholders(cached: Mapping[str, CachedImage]) -> dict[str, RenderableType]
 
 
 def detect(mode: str) -> str:
-    """What `read` will draw with: "kitty", "sixel", "blocks" (or "off"), from
-    the config's `reader.images`.
+    """What pictures are drawn with: "kitty", "sixel", "blocks" (or "off"), from
+    the config's `reader.images`. Run it before an app takes the terminal.
 
     `auto` asks the terminal (textual-image does, once, when first imported):
-    kitty's protocol or Sixel where it answers that it has them, else half-blocks.
+    kitty's protocol or Sixel where it answers that it has them, else
+    half-blocks. For kitty and Sixel the cell's size in pixels is asked too;
+    a terminal that cannot tell gets half-blocks.
     """
-    if mode != "auto":
+    if mode not in ("auto", "kitty", "sixel"):
         return mode
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        return "blocks"  # no terminal to ask (its answer comes on stdin)
+        return "blocks" if mode == "auto" else mode  # no terminal to ask (it answers on stdin)
     try:
         from textual_image.renderable import Image, SixelImage, TGPImage
+
+        if mode == "auto":
+            mode = {TGPImage: "kitty", SixelImage: "sixel"}.get(Image, "blocks")
+        if mode != "blocks":
+            _cell_pixels()  # asked now: a running app owns the terminal's answers
     except Exception:  # a terminal that answers oddly: half-blocks work everywhere
         return "blocks"
-
-    if Image is TGPImage:
-        return "kitty"
-    if Image is SixelImage:
-        return "sixel"
-    return "blocks"
+    return mode
 
 
 def terminal_picture(cached: CachedImage, drawn_with: str, room: int) -> RenderableType:

@@ -55,7 +55,12 @@ def run_app(data_dir: Path, config: Config) -> int:
     """Start the Textual app (imported only now: it is the slow part)."""
     from tui_reader.ui.app import make_app
 
-    app = make_app(config=config, data_dir=data_dir)
+    drawn_with = "off"
+    if config.images != "off":
+        from tui_reader.pictures import detect
+
+        drawn_with = detect(config.images)  # asked now: the app will own the terminal
+    app = make_app(config=config, data_dir=data_dir, drawn_with=drawn_with)
     app.run()
     return app.return_code or EXIT_OK
 

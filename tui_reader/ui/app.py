@@ -83,9 +83,11 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
         *,
         seeds_dir: Path | None,
         clock: Clock = time.time,
+        drawn_with: str = "blocks",
     ) -> None:
         super().__init__()
         self.config = config
+        self.drawn_with = drawn_with
         self.data_dir = data_dir
         self.seeds_dir = seeds_dir
         self.clock = clock
@@ -137,6 +139,7 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
     def on_unmount(self) -> None:
         self.refresh_cancel.set()
         self.index_cancel.set()
+        self.release_pictures()
         if self.store is not None:
             self.store.close()
 
@@ -569,6 +572,7 @@ def make_app(
     *,
     seeds_dir: Path | None = None,
     clock: Clock = time.time,
+    drawn_with: str = "blocks",
 ) -> ReaderApp:
     """Build the app.
 
@@ -577,6 +581,8 @@ def make_app(
         data_dir: The data directory holding the library.
         seeds_dir: Where the seed articles are; defaults to the bundled ones.
         clock: Seconds since the epoch, for the meter; tests inject one.
+        drawn_with: What pictures are drawn with: "kitty", "sixel" or "blocks"
+            (`pictures.detect` asks the terminal, before the app starts).
 
     Returns:
         The app, ready to `run()` or `run_test()`.
@@ -586,4 +592,5 @@ def make_app(
         data_dir,
         seeds_dir=seeds_dir if seeds_dir is not None else seeds_directory(),
         clock=clock,
+        drawn_with=drawn_with,
     )

@@ -7,10 +7,9 @@ first is done and then every 150 ms, so the first screen never waits for a
 decoder, the picture on screen does not wait for the rest, and the text
 never jumps. Pictures
 not cached yet are fetched by an async worker (never while offline, never
-one that failed lately) and drawn when they come. The app draws
-half-blocks: Textual's line-by-line painting cannot place kitty or Sixel
-images (`read` on a terminal uses them). Imports Textual, the image cache
-and `pictures`.
+one that failed lately) and drawn when they come. They are drawn the way
+`pictures.detect` found before the app started: kitty's protocol, Sixel or
+half-blocks. Imports Textual, the image cache and `pictures`.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from textual.worker import get_current_worker
 
 from tui_reader.article import Article, image_urls
 from tui_reader.config import Config
-from tui_reader.pictures import placeholders, prepare
+from tui_reader.pictures import TerminalPicture, placeholders, prepare
 from tui_reader.ui.messages import PicturesDrawn
 
 if TYPE_CHECKING:  # the cache brings httpx: imported when a story is first opened
@@ -46,7 +45,12 @@ class PicturesApp(App[None]):
 
     config: Config
     data_dir: Path
+    # What pictures are drawn with ("kitty", "sixel", "blocks"): `pictures.detect`
+    # asked the terminal before the app started.
+    drawn_with: str = "blocks"
     _image_cache: ImageCache | None = None
+    # The open article's pictures the terminal holds (kitty), freed when it closes.
+    _held: tuple[str, list[TerminalPicture]] = ("", [])
 
     @property
     def image_cache(self) -> ImageCache | None:
@@ -73,15 +77,20 @@ class PicturesApp(App[None]):
         worker), then fetch the missing ones. `room`: the text's width in cells,
         at which each picture's cells are made here rather than on the UI thread."""
         worker = get_current_worker()
+        held = self._hold(article_id)
         drawn: dict[str, RenderableType] = dict(placeholders(cached))
         shown_at: float | None = None  # when the article was last drawn again
         for done, (url, image) in enumerate(cached.items(), 1):
             if worker.is_cancelled:
                 return  # another article was opened
             try:
-                drawn[url] = prepare(image, room)
+                picture = prepare(image, room, self.drawn_with)
             except (OSError, ValueError):
                 del drawn[url]  # gone or broken since: its label shows
+                continue
+            drawn[url] = picture
+            if isinstance(picture, TerminalPicture):
+                held.append(picture)
             # The first picture (in reading order, so the one on screen) shows
             # as soon as it is decoded, the rest every REDRAW_SECONDS and at the end.
             now = time.monotonic()
@@ -94,6 +103,20 @@ class PicturesApp(App[None]):
             self.call_from_thread(
                 self.fetch_pictures, article_id, missing, dict(cached), draw, room
             )
+
+    def _hold(self, article_id: str) -> list[TerminalPicture]:
+        """The list of the article's pictures the terminal holds; another article's
+        are freed first (the terminal keeps an image until told)."""
+        if self._held[0] != article_id:
+            self.release_pictures()
+            self._held = (article_id, [])
+        return self._held[1]
+
+    def release_pictures(self) -> None:
+        """Free the images the terminal holds for the article (it closed, or the app)."""
+        for picture in self._held[1]:
+            picture.release()
+        self._held = ("", [])
 
     @work(exclusive=True, group="pictures")
     async def fetch_pictures(

@@ -7,8 +7,9 @@ the whole of it out again; wrapping it all before the first paint still took
 70 ms, so only the first screenful is wrapped before it (about 45 ms), and
 the rest after it in turns of 15 ms, keys handled between turns (a table of
 6,000 lines takes a few). Each width's layout is kept for the article shown,
-since the panes trade widths as the keyboard moves between them.
-Imports Textual and Rich only.
+since the panes trade widths as the keyboard moves between them. A Sixel
+picture is written over its cells when all of it is in view.
+Imports Textual, Rich and `pictures` (Rich only).
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from functools import partial
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.segment import Segment
+from rich.control import Control
+from rich.segment import ControlType, Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui_reader.pictures import SixelPicture
 
 EMPTY_HINT = "No article open.\n\nMove to a headline and press Enter to read it."
 # The least margin left of the text; a pane wider than the text centres it.
@@ -32,6 +37,7 @@ PADDING = 2
 KEPT_LAYOUTS = 4
 # Seconds of wrapping per turn after the first paint (keys are read between turns).
 REST_BUDGET = 0.015
+NO_STYLE = Style()
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -72,8 +78,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._laid_out: tuple[int, int] | None = None  # (text width, margin)
         # Finished layouts of this article by (width, margin): the panes
         # trade widths as the keyboard moves, and each width is wrapped once.
-        self._layouts: dict[tuple[int, int], tuple[list[Strip], list[int]]] = {}
+        self._layouts: dict[
+            tuple[int, int], tuple[list[Strip], list[int], list[tuple[int, SixelPicture]]]
+        ] = {}
         self._margin = PADDING
+        # Sixel pictures laid out: (first line, picture), drawn over their cells
+        # when all of one is in view.
+        self._overlays: list[tuple[int, SixelPicture]] = []
 
     def show(self, article_id: str | None, text: RenderableType, *, withheld: bool = False) -> None:
         """Show a rendered article (or a message) from the top."""
@@ -133,17 +144,17 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         place = place or (self._place() if keep_place else None)
         parts = self._parts()
         if self._laid_out is not None and self._done == len(parts):
-            self._layouts[self._laid_out] = (self._lines, self._starts)
+            self._layouts[self._laid_out] = (self._lines, self._starts, self._overlays)
             while len(self._layouts) > KEPT_LAYOUTS:  # a terminal resized many times
                 del self._layouts[next(iter(self._layouts))]
         self._laid_out = key
         self._margin = margin
         cached = self._layouts.get(key)
         if cached is not None:
-            self._lines, self._starts = cached
+            self._lines, self._starts, self._overlays = cached
             self._done = len(parts)
         else:
-            self._lines, self._starts, self._done = [], [], 0
+            self._lines, self._starts, self._done, self._overlays = [], [], 0, []
             first = place[0] if place else 0
             wanted = max(1, self.size.height) + 1
             while self._done < len(parts) and (
@@ -158,6 +169,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _add_part(self, part: RenderableType, width: int) -> None:
         self._starts.append(len(self._lines))
+        if isinstance(part, SixelPicture) and part.fits(width):
+            self._overlays.append((len(self._lines), part))
         self._lines += self._wrap(part, width)
         self._done += 1
 
@@ -231,8 +244,37 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if 0 <= index < len(self._lines):
-            return self._lines[index].adjust_cell_length(width, self.rich_style)
+            line = self._lines[index].adjust_cell_length(width, self.rich_style)
+            return self._overlaid(index, line) if self._overlays else line
         return Strip.blank(width, self.rich_style)
+
+    def _overlaid(self, index: int, line: Strip) -> Strip:
+        """The line with a Sixel picture written over its cells, if this is the
+        last row of one wholly in view (painted after its rows, so none of them
+        paints over it); any other line as it is.
+
+        The Sixel data is textual-image's: the cursor goes to the picture's
+        top left, the data is written, the cursor comes back to the end of
+        its last row, and the rest of the line follows.
+        """
+        top = self.scroll_offset.y
+        for start, picture in self._overlays:
+            if start + picture.rows - 1 != index:
+                continue
+            if start < top or index >= top + self.scrollable_content_region.height:
+                return line  # cut by the pane's edge: its half-blocks show
+            if not self.screen.is_active:
+                return line  # another screen is over it
+            region = self.scrollable_content_region
+            x, end = region.x + self._margin, self._margin + picture.cells
+            drawn = [
+                Segment(Control.move_to(x, region.y + start - top).segment.text, NO_STYLE),
+                Segment(picture.overlay, NO_STYLE, ((ControlType.CURSOR_FORWARD, 0),)),
+                Segment(Control.move_to(x + picture.cells, region.y + index - top).segment.text),
+            ]
+            left, rest = line.crop(0, self._margin), line.crop(end, line.cell_length)
+            return Strip([*left, *drawn, *rest], line.cell_length)
+        return line
 
     @property
     def text(self) -> str:
