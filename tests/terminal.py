@@ -66,9 +66,9 @@ def run_on_a_terminal(
     return TerminalRun(b"".join(chunks).decode(), other, process.wait(timeout=60))
 
 
-# What a terminal answers to the questions textual-image asks on start.
+# What a terminal answers to the questions the app asks on start.
 SIXEL_TERMINAL = {b"\x1b[c": b"\x1b[?62;4;22c"}  # device attributes: 4, Sixel
-KITTY_TERMINAL = {b"\x1b[c": b"\x1b[?62;22c", b"a=q": b"\x1b_Gi=1;OK\x1b\\"}
+KITTY_TERMINAL = {b"\x1b[c": b"\x1b[?62;22c", b"a=q": b"\x1b_Gi=31;OK\x1b\\"}  # echoes the id
 PLAIN_TERMINAL = {b"\x1b[c": b"\x1b[?62;22c"}  # neither: it ignores kitty's question
 
 
@@ -124,9 +124,9 @@ def run_app_on_a_terminal(
                     break
                 got += chunk
             fresh = got[answered:]
-            for question, answer in answers.items():
-                if question in fresh:
-                    os.write(leader, answer)
+            asked = sorted((fresh.index(q), a) for q, a in answers.items() if q in fresh)
+            for _, answer in asked:  # in the order asked, as a terminal answers
+                os.write(leader, answer)
             answered = len(got)
             if pending and pending[0][0] in got:
                 os.write(leader, pending.pop(0)[1])

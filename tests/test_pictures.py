@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image as PILImage
 from rich.console import Console
 
@@ -159,3 +160,41 @@ def test_bad_picture_settings_are_one_warning_each(tmp_path):
     assert len([w for w in config.warnings if "reader.image" in w]) == 2
     path.write_text('[reader]\nimages = "sixel"\nimage_cache_mb = 50\n')
     assert (load_config(path).images, load_config(path).image_cache_mb) == ("sixel", 50)
+
+
+@pytest.mark.parametrize(
+    ("answer", "drawn"),
+    [
+        (b"\x1b_Gi=31;OK\x1b\\\x1b[?62;c", "kitty"),  # kitty, Ghostty
+        (b"\x1b_Gi=31;OK\x1b\\\x1b[?65;4;6;18;22c", "sixel"),  # WezTerm, Konsole: both
+        (b"\x1b[?62;4;22c", "sixel"),  # foot, xterm -ti vt340, tmux built with Sixel
+        (b"\x1b[?64;1;2;6;9;15;18;21;22c", "blocks"),  # xterm, VTE: neither
+        (b"\x1b[?1;2c", "blocks"),  # tmux 3.3
+        (b"\x1b_Gi=31;ENOENT:unsupported\x1b\\\x1b[?62c", "blocks"),  # kitty's no
+        (b"", "blocks"),  # no answer at all
+    ],
+)
+def test_the_terminal_s_answer_says_how_pictures_are_drawn(answer: bytes, drawn: str):
+    from tui_reader.terminal_graphics import what_it_draws
+
+    assert what_it_draws(answer) == drawn
+
+
+def test_a_terminal_that_never_answers_gets_half_blocks_and_its_mode_back():
+    """The question times out into half-blocks, and the terminal's settings are restored."""
+    import os
+    import pty
+    import termios
+
+    from tui_reader.terminal_graphics import ask_terminal
+
+    leader, follower = pty.openpty()
+    try:
+        before = termios.tcgetattr(follower)
+        assert ask_terminal(follower, follower, timeout=0.2) == "blocks"
+        assert termios.tcgetattr(follower) == before
+        asked = os.read(leader, 1024)
+        assert asked.startswith(b"\x1b_G") and asked.endswith(b"\x1b[c")  # kitty's, then DA1
+    finally:
+        os.close(leader)
+        os.close(follower)

@@ -12,9 +12,8 @@ thread: `prepare`), and the text below never jumps.
 The app and `read` draw in the terminal's own protocol where it has one:
 kitty's (its Unicode placeholders are characters, so Textual paints, scrolls
 and clips them like text) or Sixel (pixels, written over the picture's cells
-by the article pane when all of it is in view). Importing
-`textual_image.renderable` asks the terminal what it can draw (when stdout
-is a terminal), so `detect` runs before an app takes the terminal over.
+by the article pane when all of it is in view). `detect` asks the terminal
+which, before an app takes the terminal over.
 Imports the image cache's record, Rich, Pillow and textual-image.
 """
 
@@ -276,25 +275,42 @@ def detect(mode: str) -> str:
     """What pictures are drawn with: "kitty", "sixel", "blocks" (or "off"), from
     the config's `reader.images`. Run it before an app takes the terminal.
 
-    `auto` asks the terminal (textual-image does, once, when first imported):
-    kitty's protocol or Sixel where it answers that it has them, else
-    half-blocks. For kitty and Sixel the cell's size in pixels is asked too;
-    a terminal that cannot tell gets half-blocks.
+    `auto` asks the terminal (`terminal_graphics`, one round trip). For kitty
+    and Sixel, textual-image is loaded and the cell's size in pixels asked
+    now, while the answers can still be read; a terminal that cannot tell
+    gets half-blocks.
     """
     if mode not in ("auto", "kitty", "sixel"):
         return mode
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return "blocks" if mode == "auto" else mode  # no terminal to ask (it answers on stdin)
     try:
-        from textual_image.renderable import Image, SixelImage, TGPImage
-
         if mode == "auto":
-            mode = {TGPImage: "kitty", SixelImage: "sixel"}.get(Image, "blocks")
+            from tui_reader.terminal_graphics import ask_terminal
+
+            mode = ask_terminal(sys.stdin.fileno(), sys.stdout.fileno())
         if mode != "blocks":
-            _cell_pixels()  # asked now: a running app owns the terminal's answers
+            _load_renderers()
+            _cell_pixels()
     except Exception:  # a terminal that answers oddly: half-blocks work everywhere
         return "blocks"
     return mode
+
+
+def _load_renderers() -> None:
+    """Import textual-image's renderers without the questions it asks on import:
+    the terminal was asked already, and a second round with 0.1 s timeouts
+    would delay every start on a terminal that ignores kitty's question."""
+    if "textual_image.renderable" in sys.modules:
+        return
+    import io
+
+    real = sys.__stdout__
+    sys.__stdout__ = io.StringIO()  # type: ignore[misc,assignment]  # not a terminal: no questions
+    try:
+        import textual_image.renderable  # noqa: F401
+    finally:
+        sys.__stdout__ = real  # type: ignore[misc]
 
 
 def terminal_picture(cached: CachedImage, drawn_with: str, room: int) -> RenderableType:

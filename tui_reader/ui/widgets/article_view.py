@@ -22,7 +22,6 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.control import Control
 from rich.segment import ControlType, Segment
-from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -37,7 +36,6 @@ PADDING = 2
 KEPT_LAYOUTS = 4
 # Seconds of wrapping per turn after the first paint (keys are read between turns).
 REST_BUDGET = 0.015
-NO_STYLE = Style()
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -253,9 +251,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         last row of one wholly in view (painted after its rows, so none of them
         paints over it); any other line as it is.
 
-        The Sixel data is textual-image's: the cursor goes to the picture's
-        top left, the data is written, the cursor comes back to the end of
-        its last row, and the rest of the line follows.
+        The Sixel data is textual-image's: after the last row's own cells the
+        cursor goes to the picture's top left, the data is written over the
+        picture's cells, the cursor comes back to the end of its last row, and
+        the rest of the line follows.
         """
         top = self.scroll_offset.y
         for start, picture in self._overlays:
@@ -267,13 +266,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 return line  # another screen is over it
             region = self.scrollable_content_region
             x, end = region.x + self._margin, self._margin + picture.cells
+            here = Control.move_to(x + picture.cells, region.y + index - top).segment
             drawn = [
-                Segment(Control.move_to(x, region.y + start - top).segment.text, NO_STYLE),
-                Segment(picture.overlay, NO_STYLE, ((ControlType.CURSOR_FORWARD, 0),)),
-                Segment(Control.move_to(x + picture.cells, region.y + index - top).segment.text),
+                Control.move_to(x, region.y + start - top).segment,
+                Segment(picture.overlay, None, ((ControlType.CURSOR_FORWARD, 0),)),
+                here,  # back to the end of the row: the line goes on from there
             ]
-            left, rest = line.crop(0, self._margin), line.crop(end, line.cell_length)
-            return Strip([*left, *drawn, *rest], line.cell_length)
+            # Control segments take no cells: the line keeps its length.
+            return Strip([*line.crop(0, end), *drawn, *line.crop(end)], line.cell_length)
         return line
 
     @property
