@@ -286,6 +286,11 @@ async def test_in_a_sixel_terminal_the_picture_is_written_when_all_of_it_is_in_v
         caption = [n for n, strip in enumerate(painted) if "[image 1: A yellow sky]" in strip.text]
         assert caption == [last_row + 1]  # written on the picture's last row
         assert "▀" in painted[last_row - 1].text  # its other rows: half-blocks under it
+        # Textual crops a line to repaint part of it (under a notice that went):
+        # a crop short of the end leaves the Sixel out, one to the end has it whole.
+        row = painted[last_row]
+        assert "\x1bP" not in "".join(seg.text for seg in row.crop(0, row.cell_length - 1))
+        assert sixel in [seg.text for seg in row.crop(3)]
         view.scroll_to(y=last_row - 1, animate=False, immediate=True)  # its top goes off
         await pilot.pause()
         again = [view.render_line(y) for y in range(view.size.height)]
@@ -323,9 +328,10 @@ async def test_the_app_asks_the_terminal_and_draws_the_way_it_answers(
     expected = ["sixel", "half-blocks"] if drawn == "\x1bP" else [others[drawn]]
     assert shown == expected, shown
     if drawn == "\x1bP":
-        # The Sixel data is written from the picture's top left, and the cursor
-        # goes back to the end of its last row.
-        before = got[: got.index("\x1bP")]
-        assert re.search(r"\x1b\[\d+;\d+H$", before), repr(before[-40:])
+        # The Sixel data is written from the picture's top left, the cursor saved
+        # before and put back after.
+        before, after = got.split("\x1bP", 1)
+        assert re.search(r"\x1b7\x1b\[\d+;\d+H$", before), repr(before[-40:])
+        assert after.split("\x1b\\", 1)[1].startswith("\x1b8"), repr(after[-40:])
     if drawn == "\U0010eeee":
         assert "a=p" in got and "a=d" in got  # placed, then freed on quitting

@@ -153,3 +153,28 @@ def test_two_app_instances_and_the_cli_share_one_library(tmp_path: Path):
         seed = next(h.id for h in library.headlines() if h.source == "Bundled seed")
     # The seed, 7 and 6 by both apps; 0, 1 and 7 by the CLI: 5 distinct, each once.
     assert sorted(counted) == sorted({seed, ids[7], ids[6], ids[0], ids[1]})
+
+
+async def test_a_story_s_picture_in_tmux(run, feed_server, tmp_path, data_dir, clock):
+    """In tmux (which answers for no kitty and, in 3.3, no Sixel) `auto` draws the
+    picture in half-blocks, in place between its paragraphs, its caption under it."""
+    from tests.test_app_pictures import open_skies, serve_story_with_pictures
+
+    run("add", serve_story_with_pictures(feed_server))
+    config = tmp_path / "config.toml"  # reader.images: auto
+    await open_skies(data_dir, config, clock)  # fetched into the cache
+    env = f"TUI_READER_DATA_DIR={shlex.quote(str(data_dir))} "
+    env += f"TUI_READER_CONFIG={shlex.quote(str(config))} TERM=xterm-256color"
+    command = f"env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m tui_reader"
+    terminal = Terminal(command, height=40)
+    try:
+        terminal.wait_for("Skies")
+        terminal.send("Enter")  # open the story
+        lines = terminal.wait_for("▀").splitlines()
+        drawn = [n for n, line in enumerate(lines) if "▀" in line]
+        assert drawn == list(range(drawn[0], drawn[-1] + 1)), lines  # one picture, whole
+        assert "Before the picture." in lines[drawn[0] - 2]
+        assert "[image 1: A yellow sky]" in lines[drawn[-1] + 1]
+        assert "Between them." in lines[drawn[-1] + 3]
+    finally:
+        terminal.close()

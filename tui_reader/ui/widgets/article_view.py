@@ -36,6 +36,10 @@ PADDING = 2
 KEPT_LAYOUTS = 4
 # Seconds of wrapping per turn after the first paint (keys are read between turns).
 REST_BUDGET = 0.015
+# Around a Sixel picture: the cursor saved and put back (DECSC, DECRC), and the
+# control code that tells Rich a segment takes no cells.
+SAVE_CURSOR, RESTORE_CURSOR = "\x1b7", "\x1b8"
+NO_CELLS = ((ControlType.CURSOR_FORWARD, 0),)
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -251,10 +255,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         last row of one wholly in view (painted after its rows, so none of them
         paints over it); any other line as it is.
 
-        The Sixel data is textual-image's: after the last row's own cells the
-        cursor goes to the picture's top left, the data is written over the
-        picture's cells, the cursor comes back to the end of its last row, and
-        the rest of the line follows.
+        The Sixel data is textual-image's. It follows the line's own cells:
+        the cursor is saved, goes to the picture's top left, the data is
+        written, and the cursor comes back. Being last, these control
+        segments are kept whole by any crop Textual makes of the line (a
+        crop short of the end leaves them out, one to the end keeps them).
         """
         top = self.scroll_offset.y
         for start, picture in self._overlays:
@@ -265,15 +270,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             if not self.screen.is_active:
                 return line  # another screen is over it
             region = self.scrollable_content_region
-            x, end = region.x + self._margin, self._margin + picture.cells
-            here = Control.move_to(x + picture.cells, region.y + index - top).segment
             drawn = [
-                Control.move_to(x, region.y + start - top).segment,
-                Segment(picture.overlay, None, ((ControlType.CURSOR_FORWARD, 0),)),
-                here,  # back to the end of the row: the line goes on from there
+                Segment(SAVE_CURSOR, None, NO_CELLS),
+                Control.move_to(region.x + self._margin, region.y + start - top).segment,
+                Segment(picture.overlay, None, NO_CELLS),
+                Segment(RESTORE_CURSOR, None, NO_CELLS),
             ]
-            # Control segments take no cells: the line keeps its length.
-            return Strip([*line.crop(0, end), *drawn, *line.crop(end)], line.cell_length)
+            return Strip([*line, *drawn], line.cell_length)  # control segments take no cells
         return line
 
     @property
