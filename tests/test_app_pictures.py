@@ -335,3 +335,44 @@ async def test_the_app_asks_the_terminal_and_draws_the_way_it_answers(
         assert after.split("\x1b\\", 1)[1].startswith("\x1b8"), repr(after[-40:])
     if drawn == "\U0010eeee":
         assert "a=p" in got and "a=d" in got  # placed, then freed on quitting
+
+
+async def test_a_kitty_picture_is_made_again_for_the_pane_s_new_width(
+    run, feed_server, tmp_path, data_dir, clock, monkeypatch
+):
+    """The panes trade widths as the keyboard moves: a kitty picture laid out at a
+    width it was not made for is made for it, and shows as kitty's cells again."""
+    body = '<figure><img src="{sky}" alt="Wide"></figure><p>After it.</p>'
+    run("add", serve_story_with_pictures(feed_server, body))
+    wide = png(800, 400)  # wider than either pane
+    feed_server.routes["/sky.png"] = lambda h: h.send_plain(200, wide, "image/png")
+    config = tmp_path / "config.toml"
+    await open_skies(data_dir, config, clock)  # fetched into the cache
+    sent = sent_to_the_terminal(monkeypatch)
+    app = make_app(
+        load_config(config),
+        data_dir,
+        seeds_dir=Path("/nonexistent"),
+        clock=clock,
+        drawn_with="kitty",
+    )
+
+    def placed() -> list[str]:
+        return [line for line in article_text(app).splitlines() if "\U0010eeee" in line]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")  # open the story: the picture is made and sent
+        await settle(app, pilot)
+        before = placed()
+        assert before and "▀" not in article_text(app)
+        await pilot.resize_terminal(90, 40)  # a narrower pane
+        await pilot.pause(0.2)  # laid out at its width: a misfit, made in the thread
+        await settle(app, pilot)
+        after = placed()
+        assert after and "▀" not in article_text(app), article_text(app)
+        assert len(after) < len(before)  # smaller: fewer rows
+        placements = re.findall(r"a=p,i=\d+,c=(\d+),r=(\d+)", sent.getvalue())
+        room = app.reader_screen.article.text_room
+        assert (str(room), str(len(after))) in placements  # made for the narrow pane
+        assert len(placements) == len(set(placements))  # and once a size, not at each paint

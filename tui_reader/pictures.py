@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.color import Color
 from rich.color_triplet import ColorTriplet
@@ -134,24 +135,62 @@ def _colour(pixel: tuple[int, int, int]) -> Color:
 
 class TerminalPicture:
     """A picture the terminal draws itself (kitty's protocol or Sixel), with its
-    half-block cells for any other size or place.
+    half-block cells for a size not made yet.
 
-    Made by `prepare` in a thread for one size, `cells` x `rows`: the
-    protocol's output is produced there by textual-image's renderer, so the
-    UI thread only hands it on. Laid out at another width (the pane
-    resized), it shows its half-blocks until it is prepared again.
+    Each size (`make`, in a thread) has the protocol's output produced by
+    textual-image's renderer, so the UI thread only hands it on. The panes
+    trade widths as the keyboard moves, so a picture may be laid out at a
+    width it was not made for: it shows its half-blocks there, the pane asks
+    for that size (`ArticleView.PicturesMisfit`), and the sizes made are kept.
     """
 
-    def __init__(self, blocks: BlockPicture, cells: int, rows: int) -> None:
+    def __init__(self, blocks: BlockPicture, cached: CachedImage) -> None:
         self.blocks = blocks
-        self.width_px = blocks.width_px
-        self.height_px = blocks.height_px
-        self.cells = cells
-        self.rows = rows
+        self.cached = cached
+        self.width_px = cached.width
+        self.height_px = cached.height
+        self._made: dict[tuple[int, int], Any] = {}  # by (cells, rows): the protocol's output
+        self._making = threading.Lock()  # two threads may want one size: it is made once
+
+    def size_at(self, room: int) -> tuple[int, int]:
+        """(cells, rows) the picture takes with `room` cells."""
+        return picture_cells(self.width_px, self.height_px, room)
 
     def fits(self, room: int) -> bool:
-        """Whether it was made for the size it takes with `room` cells."""
-        return picture_cells(self.width_px, self.height_px, room) == (self.cells, self.rows)
+        """Whether its size at `room` cells is made."""
+        return self.size_at(room) in self._made
+
+    def make(self, room: int, decoded: object = None) -> None:
+        """Make its size at `room` cells (in a thread), from `decoded` (an RGB image
+        at least that size in pixels) or the cached file.
+
+        Raises:
+            OSError: The file went or does not decode.
+            ValueError: textual-image cannot draw it so.
+        """
+        with self._making:
+            self._make(room, decoded)
+
+    def _make(self, room: int, decoded: object) -> None:
+        cells, rows = self.size_at(room)
+        if (cells, rows) in self._made:
+            return
+        cell_width, cell_height = _cell_pixels()
+        wanted = (cells * cell_width, rows * cell_height)
+        if decoded is None:
+            decoded = _decode(self.cached, wanted)
+        from PIL import Image as PILImage
+
+        assert isinstance(decoded, PILImage.Image)
+        scaled = decoded.resize(wanted, PILImage.Resampling.LANCZOS)
+        self._made[(cells, rows)] = self._made_for(scaled, cells, rows)
+
+    def _made_for(self, image: object, cells: int, rows: int) -> Any:
+        raise NotImplementedError
+
+    def made(self, room: int) -> Any:
+        """What was made for its size at `room` cells (None: not made)."""
+        return self._made.get(self.size_at(room))
 
     def release(self) -> None:
         """Free what the terminal holds of it (the article is closed)."""
@@ -166,28 +205,31 @@ class TerminalPicture:
 class KittyPicture(TerminalPicture):
     """A picture in kitty's graphics protocol, placed by Unicode placeholders.
 
-    The image is sent to the terminal once, when it is made; its cells are
-    ordinary characters (U+10EEEE and diacritics naming the row and column,
-    coloured with the image's id), so the line-by-line painting, scrolling
-    and clipping of the text work on it unchanged. kitty and Ghostty draw
-    them; textual-image sends the image and makes the cells.
+    The image is sent to the terminal once a size, when it is made; its cells
+    are ordinary characters (U+10EEEE and diacritics naming the row and
+    column, coloured with the image's id), so the line-by-line painting,
+    scrolling and clipping of the text work on them unchanged. kitty and
+    Ghostty draw them; textual-image sends the image and makes the cells.
     """
 
-    def __init__(self, blocks: BlockPicture, cells: int, rows: int, image: object) -> None:
-        super().__init__(blocks, cells, rows)
+    def _made_for(self, image: object, cells: int, rows: int) -> Any:
         from textual_image.renderable.tgp import Image as TGPImage
 
-        self._terminal_image = TGPImage(image, width=cells, height=rows)  # type: ignore[arg-type]
-        self.lines = _rendered(self._terminal_image, cells, rows)  # sends the image
+        sent = TGPImage(image, width=cells, height=rows)  # type: ignore[arg-type]
+        return sent, _rendered(sent, cells, rows)  # rendering it sends it
 
     def release(self) -> None:
-        self._terminal_image.cleanup()
+        for sent, _ in self._made.values():
+            sent.cleanup()
+        self._made.clear()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if not self.fits(options.max_width):
+        made = self.made(options.max_width)
+        if made is None:
             yield from self.blocks.__rich_console__(console, options)
             return
-        for line in self.lines:
+        _, lines = made
+        for line in lines:
             yield from line
             yield Segment.line()
 
@@ -199,18 +241,22 @@ class SixelPicture(TerminalPicture):
     painting cannot clip it: the article pane writes it after the picture's
     last row when the whole picture is in view (`overlay`), and a picture
     cut by the pane's edge shows its half-blocks meanwhile. The Sixel data is
-    textual-image's, made once in the thread.
+    textual-image's, made once a size in the thread.
     """
 
-    def __init__(self, blocks: BlockPicture, cells: int, rows: int, image: object) -> None:
-        super().__init__(blocks, cells, rows)
+    def _made_for(self, image: object, cells: int, rows: int) -> Any:
         from textual_image.renderable.sixel import Image as SixelImage
 
         rendered = _rendered(SixelImage(image, width=cells, height=rows), cells, rows)  # type: ignore[arg-type]
         found = [seg.text for line in rendered for seg in line if seg.text.startswith("\x1bP")]
         if not found:
             raise ValueError("the Sixel renderer gave no image")
-        self.overlay = found[0]
+        return found[0]
+
+    def overlay(self, room: int) -> str | None:
+        """The Sixel data of its size at `room` cells (None: not made)."""
+        made = self.made(room)
+        return made if isinstance(made, str) else None
 
 
 def _rendered(renderable: RenderableType, cells: int, rows: int) -> list[list[Segment]]:
@@ -231,6 +277,16 @@ def _cell_pixels() -> tuple[int, int]:
     return size.width, size.height
 
 
+def _decode(cached: CachedImage, pixels: tuple[int, int]) -> object:
+    """The cached picture as RGB, decoded at no less than `pixels` (a JPEG is
+    decoded at a fraction of its size where that is enough)."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(cached.path) as opened:
+        opened.draft("RGB", pixels)
+        return opened.convert("RGB")
+
+
 def prepare(
     cached: CachedImage, room: int | None = None, drawn_with: str = "blocks"
 ) -> BlockPicture | TerminalPicture:
@@ -244,25 +300,23 @@ def prepare(
     """
     from PIL import Image as PILImage
 
-    with PILImage.open(cached.path) as opened:
-        if drawn_with in ("kitty", "sixel") and room:
-            cells, rows = picture_cells(cached.width, cached.height, room)
-            cell_width, cell_height = _cell_pixels()
-            wanted = (cells * cell_width, rows * cell_height)
-            opened.draft("RGB", wanted)
-            full = opened.convert("RGB")
-        else:
-            opened.draft("RGB", (DECODED_PIXELS, DECODED_PIXELS))  # JPEG: decode at a fraction
-            full = opened.convert("RGB")
-    image = full.copy()
-    image.thumbnail((DECODED_PIXELS, DECODED_PIXELS))
-    picture = BlockPicture(image, cached.width, cached.height)
+    terminal = drawn_with in ("kitty", "sixel") and room
+    pixels = (DECODED_PIXELS, DECODED_PIXELS)
+    if terminal:
+        cells, rows = picture_cells(cached.width, cached.height, room or 1)
+        cell_width, cell_height = _cell_pixels()
+        pixels = (cells * cell_width, rows * cell_height)
+    decoded = _decode(cached, pixels)
+    assert isinstance(decoded, PILImage.Image)
+    small = decoded.copy()
+    small.thumbnail((DECODED_PIXELS, DECODED_PIXELS))
+    blocks = BlockPicture(small, cached.width, cached.height)
     if room:
-        picture.lines(*picture_cells(cached.width, cached.height, room))
-    if drawn_with in ("kitty", "sixel") and room:
-        scaled = full.resize(wanted, PILImage.Resampling.LANCZOS)
-        kind = KittyPicture if drawn_with == "kitty" else SixelPicture
-        return kind(picture, cells, rows, scaled)
+        blocks.lines(*picture_cells(cached.width, cached.height, room))
+    if not terminal or not room:
+        return blocks
+    picture = (KittyPicture if drawn_with == "kitty" else SixelPicture)(blocks, cached)
+    picture.make(room, decoded)
     return picture
 
 

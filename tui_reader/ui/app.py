@@ -49,6 +49,7 @@ from tui_reader.ui.messages import (
     LibraryProblem,
     MeterChanged,
     PicturesDrawn,
+    PicturesFitted,
     RefreshDone,
     RefreshProgress,
     SearchIndexed,
@@ -548,6 +549,9 @@ class ReaderApp(BrowserApp, PlayerApp, PicturesApp, BackgroundApp, FeedsApp):
 
     def on_pictures_drawn(self, message: PicturesDrawn) -> None:
         self.reader_screen.article.redraw(message.article_id, message.text)
+
+    def on_pictures_fitted(self, message: PicturesFitted) -> None:
+        self.reader_screen.article.refit(message.article_id)
 
     def on_article_opened(self, message: ArticleOpened) -> None:
         screen = self.reader_screen

@@ -70,6 +70,13 @@ class PicturesDrawn(Message):
 
 
 @dataclass
+class PicturesFitted(Message):
+    """The open article's kitty or Sixel pictures were made for the pane's new width."""
+
+    article_id: str
+
+
+@dataclass
 class MeterChanged(Message):
     """The meter changed (a view was counted, or subscribing was toggled)."""
 

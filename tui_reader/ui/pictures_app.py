@@ -27,7 +27,8 @@ from textual.worker import get_current_worker
 from tui_reader.article import Article, image_urls
 from tui_reader.config import Config
 from tui_reader.pictures import TerminalPicture, placeholders, prepare
-from tui_reader.ui.messages import PicturesDrawn
+from tui_reader.ui.messages import PicturesDrawn, PicturesFitted
+from tui_reader.ui.widgets.article_view import ArticleView
 
 if TYPE_CHECKING:  # the cache brings httpx: imported when a story is first opened
     from tui_reader.sources.image_cache import CachedImage, ImageCache
@@ -49,8 +50,10 @@ class PicturesApp(App[None]):
     # asked the terminal before the app started.
     drawn_with: str = "blocks"
     _image_cache: ImageCache | None = None
-    # The open article's pictures the terminal holds (kitty), freed when it closes.
+    # The open article's kitty or Sixel pictures (the terminal holds kitty's until
+    # they are freed), and the widths the pane asked them to be made for.
     _held: tuple[str, list[TerminalPicture]] = ("", [])
+    _rooms: tuple[str, set[int]] = ("", set())
 
     @property
     def image_cache(self) -> ImageCache | None:
@@ -88,9 +91,10 @@ class PicturesApp(App[None]):
             except (OSError, ValueError):
                 del drawn[url]  # gone or broken since: its label shows
                 continue
-            drawn[url] = picture
             if isinstance(picture, TerminalPicture):
+                self._fit(picture, article_id)
                 held.append(picture)
+            drawn[url] = picture
             # The first picture (in reading order, so the one on screen) shows
             # as soon as it is decoded, the rest every REDRAW_SECONDS and at the end.
             now = time.monotonic()
@@ -111,6 +115,31 @@ class PicturesApp(App[None]):
             self.release_pictures()
             self._held = (article_id, [])
         return self._held[1]
+
+    def _fit(self, picture: TerminalPicture, article_id: str) -> None:
+        """Make the picture for every width the pane asked for (thread)."""
+        wanted, rooms = self._rooms
+        for room in sorted(rooms) if wanted == article_id else ():
+            try:
+                picture.make(room)
+            except (OSError, ValueError):
+                return  # its half-blocks show at that width
+
+    def on_article_view_pictures_misfit(self, message: ArticleView.PicturesMisfit) -> None:
+        if self._rooms[0] != message.article_id:
+            self._rooms = (message.article_id, set())
+        self._rooms[1].add(message.room)
+        self._fit_pictures(message.article_id)
+
+    @work(thread=True, group="picture-fit")
+    def _fit_pictures(self, article_id: str) -> None:
+        """Make the open article's pictures for the pane's new width, then lay it out again."""
+        held_for, pictures = self._held
+        if held_for != article_id:
+            return  # not drawn yet: they will be made for it when they are
+        for picture in list(pictures):
+            self._fit(picture, article_id)
+        self.post_message(PicturesFitted(article_id))
 
     def release_pictures(self) -> None:
         """Free the images the terminal holds for the article (it closed, or the app)."""

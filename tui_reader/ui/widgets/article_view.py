@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -24,10 +25,11 @@ from rich.control import Control
 from rich.segment import ControlType, Segment
 from rich.text import Text
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui_reader.pictures import SixelPicture
+from tui_reader.pictures import SixelPicture, TerminalPicture
 
 EMPTY_HINT = "No article open.\n\nMove to a headline and press Enter to read it."
 # The least margin left of the text; a pane wider than the text centres it.
@@ -81,15 +83,25 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         # Finished layouts of this article by (width, margin): the panes
         # trade widths as the keyboard moves, and each width is wrapped once.
         self._layouts: dict[
-            tuple[int, int], tuple[list[Strip], list[int], list[tuple[int, SixelPicture]]]
+            tuple[int, int], tuple[list[Strip], list[int], list[tuple[int, int, str]]]
         ] = {}
         self._margin = PADDING
-        # Sixel pictures laid out: (first line, picture), drawn over their cells
-        # when all of one is in view.
-        self._overlays: list[tuple[int, SixelPicture]] = []
+        # Sixel pictures laid out: (first line, last line, Sixel data), drawn
+        # over their cells when all of one is in view.
+        self._overlays: list[tuple[int, int, str]] = []
+        self._asked: set[int] = set()  # widths the app was asked to make pictures for
+
+    @dataclass
+    class PicturesMisfit(Message):
+        """The article's kitty or Sixel pictures are laid out at a width they were
+        not made for (the pane changed width): the app makes them for it."""
+
+        article_id: str
+        room: int  # cells
 
     def show(self, article_id: str | None, text: RenderableType, *, withheld: bool = False) -> None:
         """Show a rendered article (or a message) from the top."""
+        self._asked.clear()
         self.article_id = article_id
         self.withheld = withheld
         self._renderable = text
@@ -111,6 +123,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._layouts.clear()
         self._layout(place=place)
         self.refresh()
+
+    def refit(self, article_id: str) -> None:
+        """Lay the article out again: its pictures were made for the pane's width."""
+        self.redraw(article_id, self._renderable)
 
     @property
     def text_room(self) -> int:
@@ -170,11 +186,22 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to(y=self._line_of(place), animate=False, immediate=True)
 
     def _add_part(self, part: RenderableType, width: int) -> None:
-        self._starts.append(len(self._lines))
-        if isinstance(part, SixelPicture) and part.fits(width):
-            self._overlays.append((len(self._lines), part))
+        start = len(self._lines)
+        self._starts.append(start)
         self._lines += self._wrap(part, width)
         self._done += 1
+        if isinstance(part, TerminalPicture):
+            overlay = part.overlay(width) if isinstance(part, SixelPicture) else None
+            if overlay is not None:
+                self._overlays.append((start, len(self._lines) - 1, overlay))
+            elif not part.fits(width) and width not in self._asked and self.article_id:
+                self._asked.add(width)  # once a width: its half-blocks show meanwhile
+                # Made in a callback: a message made while the screen paints
+                # has the screen as its sender and would stop there.
+                self.call_later(self._misfit, self.article_id, width)
+
+    def _misfit(self, article_id: str, width: int) -> None:
+        self.post_message(self.PicturesMisfit(article_id, width))
 
     def _place(self) -> tuple[int, float] | None:
         """Where the pane's top line is: (part, share of that part's lines)."""
@@ -262,8 +289,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         crop short of the end leaves them out, one to the end keeps them).
         """
         top = self.scroll_offset.y
-        for start, picture in self._overlays:
-            if start + picture.rows - 1 != index:
+        for start, last, overlay in self._overlays:
+            if last != index:
                 continue
             if start < top or index >= top + self.scrollable_content_region.height:
                 return line  # cut by the pane's edge: its half-blocks show
@@ -273,7 +300,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             drawn = [
                 Segment(SAVE_CURSOR, None, NO_CELLS),
                 Control.move_to(region.x + self._margin, region.y + start - top).segment,
-                Segment(picture.overlay, None, NO_CELLS),
+                Segment(overlay, None, NO_CELLS),
                 Segment(RESTORE_CURSOR, None, NO_CELLS),
             ]
             return Strip([*line, *drawn], line.cell_length)  # control segments take no cells
