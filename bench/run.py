@@ -1298,6 +1298,20 @@ def _reached(terminal: Tmux, text: str) -> bool:
     return True
 
 
+NOTES_HEADING = "## Notes on the figures"
+
+
+def kept_notes(output: Path) -> str:
+    """The hand-written notes under the table of the report being replaced: the
+    figures are measured again, what they mean and how they moved is kept."""
+    try:
+        text = output.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    start = text.find(NOTES_HEADING)
+    return "" if start < 0 else "\n" + text[start:]
+
+
 def report(output, programs, results, runs, feeds_n, items_n, started_at, clock, work) -> None:
     figures = list(dict.fromkeys(f for p in programs for f in results[p.name]))
     both = len(programs) > 1
@@ -1339,7 +1353,7 @@ def report(output, programs, results, runs, feeds_n, items_n, started_at, clock,
         *("| " + " | ".join(row) + " |" for row in rows),
         "",
     ]
-    output.write_text("\n".join(lines), encoding="utf-8")
+    output.write_text("\n".join(lines) + kept_notes(output), encoding="utf-8")
     print(f"wrote {output}")
 
 
