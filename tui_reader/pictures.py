@@ -300,10 +300,10 @@ def prepare(
     """
     from PIL import Image as PILImage
 
-    terminal = drawn_with in ("kitty", "sixel") and room
+    terminal = bool(room) and drawn_with in ("kitty", "sixel")
     pixels = (DECODED_PIXELS, DECODED_PIXELS)
-    if terminal:
-        cells, rows = picture_cells(cached.width, cached.height, room or 1)
+    if room and terminal:
+        cells, rows = picture_cells(cached.width, cached.height, room)
         cell_width, cell_height = _cell_pixels()
         pixels = (cells * cell_width, rows * cell_height)
     decoded = _decode(cached, pixels)
@@ -313,7 +313,7 @@ def prepare(
     blocks = BlockPicture(small, cached.width, cached.height)
     if room:
         blocks.lines(*picture_cells(cached.width, cached.height, room))
-    if not terminal or not room:
+    if not room or not terminal:
         return blocks
     picture = (KittyPicture if drawn_with == "kitty" else SixelPicture)(blocks, cached)
     picture.make(room, decoded)

@@ -53,7 +53,7 @@ class PicturesApp(App[None]):
     # The open article's kitty or Sixel pictures (the terminal holds kitty's until
     # they are freed), and the widths the pane asked them to be made for.
     _held: tuple[str, list[TerminalPicture]] = ("", [])
-    _rooms: tuple[str, set[int]] = ("", set())
+    _rooms: tuple[str, frozenset[int]] = ("", frozenset())  # replaced whole: read in threads
 
     @property
     def image_cache(self) -> ImageCache | None:
@@ -126,9 +126,9 @@ class PicturesApp(App[None]):
                 return  # its half-blocks show at that width
 
     def on_article_view_pictures_misfit(self, message: ArticleView.PicturesMisfit) -> None:
-        if self._rooms[0] != message.article_id:
-            self._rooms = (message.article_id, set())
-        self._rooms[1].add(message.room)
+        wanted, rooms = self._rooms
+        kept = rooms if wanted == message.article_id else frozenset()
+        self._rooms = (message.article_id, kept | {message.room})
         self._fit_pictures(message.article_id)
 
     @work(thread=True, group="picture-fit")
